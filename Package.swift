@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+// RFIDGate: library RFID security gate and self-checkout daemon.
+// Module map (see README "Layout"): pure cores (ISO28560, TagRing, protocol codecs in Readers)
+// have no I/O; thin I/O edges (libusb, systemd) live in exactly one module each.
+import PackageDescription
+
+let package = Package(
+    name: "RFIDGate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "rfidgated", targets: ["rfidgated"]),
+        .executable(name: "rfidgatectl", targets: ["rfidgatectl"]),
+        .executable(name: "rfidgate-bench", targets: ["rfidgate-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian, each imported by exactly one Swift module.
+        .systemLibrary(
+            name: "CLibUSB", pkgConfig: "libusb-1.0",
+            providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure core: ISO 28560 data model codecs. No I/O, no Foundation.
+        .target(name: "ISO28560"),
+        // Pure core: the lock-free ring between reader threads and the decode thread.
+        .target(name: "TagRing"),
+        // Reader transports (libusb, in-memory), frame codecs, drivers and wire-level emulators.
+        .target(name: "Readers", dependencies: ["CLibUSB", "TagRing"]),
+        // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
+        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560"]),
+        // Config, service wiring, status output, systemd integration.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Gate", "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "rfidgated",
+            dependencies: ["Daemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(
+            name: "rfidgatectl",
+            dependencies: [
+                "Daemon", "ISO28560", "Readers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(
+            name: "rfidgate-bench",
+            dependencies: [
+                "Gate", "TagRing", "Readers", "ISO28560",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/rfidgate-bench",
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
+
+        .testTarget(name: "TagRingTests", dependencies: ["TagRing"]),
+        .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+    ]
+)

@@ -1,0 +1,5 @@
+#ifndef RFIDGATE_CSYSTEMD_SHIM_H
+#define RFIDGATE_CSYSTEMD_SHIM_H
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-journal.h>
+#endif
