@@ -24,14 +24,14 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     // Consumer's cache line: the next index to read, and its view of `tail`.
     @usableFromInline let head = Atomic<Int>(0)
     @usableFromInline @exclusivity(unchecked) var consumerCachedTail = 0
-    @usableFromInline let _padConsumer = InlineArray<14, Int>(repeating: 0)
+    @usableFromInline let highWaterMark = Atomic<Int>(0)
+    @usableFromInline let _padConsumer = InlineArray<13, Int>(repeating: 0)
 
-    // Producer's cache line: the next index to write, its view of `head`, drops and high water.
+    // Producer's cache line: the next index to write, its view of `head`, and drops.
     @usableFromInline let tail = Atomic<Int>(0)
     @usableFromInline @exclusivity(unchecked) var producerCachedHead = 0
     @usableFromInline let droppedCount = Atomic<UInt64>(0)
-    @usableFromInline let highWaterMark = Atomic<Int>(0)
-    @usableFromInline let _padProducer = InlineArray<12, Int>(repeating: 0)
+    @usableFromInline let _padProducer = InlineArray<13, Int>(repeating: 0)
 
     /// - Parameter capacity: rounded up to a power of two, at least 2.
     public init(capacity requested: Int) {
@@ -61,10 +61,6 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         }
         (slots + (t & mask)).initialize(to: element)
         tail.store(t &+ 1, ordering: .releasing)
-        let fill = t &+ 1 &- producerCachedHead
-        if fill > highWaterMark.load(ordering: .relaxed) {
-            highWaterMark.store(fill, ordering: .relaxed)
-        }
         return true
     }
 
@@ -75,7 +71,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     public func pop() -> Element? {
         let h = head.load(ordering: .relaxed)
         if h == consumerCachedTail {
-            consumerCachedTail = tail.load(ordering: .acquiring)
+            refreshTail(head: h)
             if h == consumerCachedTail { return nil }
         }
         let element = slots[h & mask]
@@ -88,7 +84,7 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
     @inlinable @discardableResult
     public func drain(max: Int, _ body: (borrowing Element) throws -> Void) rethrows -> Int {
         let h = head.load(ordering: .relaxed)
-        if h == consumerCachedTail { consumerCachedTail = tail.load(ordering: .acquiring) }
+        if h == consumerCachedTail { refreshTail(head: h) }
         let n = Swift.min(max, consumerCachedTail &- h)
         if n <= 0 { return 0 }
         var i = 0
@@ -100,13 +96,22 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         return n
     }
 
+    /// Re-reads the producer's index and records the backlog seen: the consumer measures the
+    /// high-water mark, so the producer's hot path stays free of the extra cache traffic.
+    @inlinable
+    func refreshTail(head h: Int) {
+        consumerCachedTail = tail.load(ordering: .acquiring)
+        let fill = consumerCachedTail &- h
+        if fill > highWaterMark.load(ordering: .relaxed) { highWaterMark.store(fill, ordering: .relaxed) }
+    }
+
     // MARK: statistics (any thread)
 
     /// Elements currently queued (approximate while both sides run).
     public var count: Int { Swift.max(0, tail.load(ordering: .acquiring) &- head.load(ordering: .acquiring)) }
     /// Fill level in 0...1.
     public var fill: Double { Double(count) / Double(capacity) }
-    /// The most elements ever queued at once.
+    /// The largest backlog the consumer has found waiting (sampled when it refreshes `tail`).
     public var highWater: Int { highWaterMark.load(ordering: .relaxed) }
     /// Elements refused because the ring was full.
     public var dropped: UInt64 { droppedCount.load(ordering: .relaxed) }

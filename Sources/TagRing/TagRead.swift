@@ -9,6 +9,16 @@ public struct TagRead: BitwiseCopyable, Sendable {
     /// owner data sets of ISO 28560-2. Stations read full memory through the driver, not the ring.
     public static let memoryCapacity = 64
 
+    /// What the reader managed to learn about the tag in this read.
+    public struct Flags: OptionSet, BitwiseCopyable, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// `afi` and `dsfid` were read from the tag.
+        public static let systemInfoValid = Flags(rawValue: 1)
+        /// `memory` holds the tag's user memory from block 0 (possibly truncated to capacity).
+        public static let memoryValid = Flags(rawValue: 2)
+    }
+
     public enum Kind: UInt8, Sendable, BitwiseCopyable {
         case iso15693 = 1  // HF, ISO 15693 / ISO 18000-3 mode 1
         case epcGen2 = 2   // UHF, ISO 18000-63
@@ -25,6 +35,7 @@ public struct TagRead: BitwiseCopyable, Sendable {
     public var dsfid: UInt8
     /// Received signal strength in dBm where the reader reports it, else `Int8.min`.
     public var rssi: Int8
+    public var flags: Flags
     public var idLength: UInt8
     public var id: InlineArray<32, UInt8>
     public var memoryLength: UInt8
@@ -41,6 +52,7 @@ public struct TagRead: BitwiseCopyable, Sendable {
         self.afi = afi
         self.dsfid = dsfid
         self.rssi = rssi
+        self.flags = []
         self.idLength = 0
         self.id = InlineArray(repeating: 0)
         self.memoryLength = 0

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Gate
+import Synchronization
+import TagRing
+
+/// `ring`: one producer thread and one consumer thread move TagReads through TagRing, then the
+/// same workload through a Mutex-guarded bounded queue (the obvious alternative), in one run.
+struct RingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ring", abstract: "TagRing vs a Mutex-guarded queue.")
+
+    @Option(help: "Items per trial.") var items = 20_000_000
+    @Option(help: "Trials per variant (the median is reported).") var trials = 3
+    @Option(help: "Slots in each queue.") var capacity = 4096
+    @Flag(help: "Print one JSON object on the last line.") var json = false
+
+    func run() {
+        var ring: [Double] = [], batch: [Double] = [], mutex: [Double] = []
+        for _ in 0..<trials {
+            ring.append(ringTrial(batched: false))
+            batch.append(ringTrial(batched: true))
+            mutex.append(mutexTrial())
+        }
+        let r = median(ring), b = median(batch), m = median(mutex)
+        report("ring: \(items) TagReads (\(MemoryLayout<TagRead>.stride) B each), 1 producer + 1 consumer thread, median of \(trials)", [
+            ("ring_items_per_s", r.rounded()),
+            ("ring_batch_items_per_s", b.rounded()),
+            ("mutex_items_per_s", m.rounded()),
+            ("ring_vs_mutex", r / m),
+        ], json: json)
+    }
+
+    func ringTrial(batched: Bool) -> Double {
+        let q = TagRing(capacity: capacity)
+        let n = items
+        let clock = SystemMonotonicClock()
+        let start = Atomic<Bool>(false)
+        let producer = OSThread(name: "bench-prod") {
+            while !start.load(ordering: .acquiring) {}
+            var read = TagRead(arrivalNanos: 0, reader: 1, antenna: 1, kind: .iso15693)
+            for i in 0..<n {
+                read.arrivalNanos = UInt64(i)
+                while !q.push(read) {}  // full: retry (the bench measures throughput, not drops)
+            }
+        }
+        var sum: UInt64 = 0
+        var received = 0
+        start.store(true, ordering: .releasing)
+        let t0 = clock.nanoseconds()
+        if batched {
+            while received < n { received += q.drain(max: 256) { sum &+= $0.arrivalNanos } }
+        } else {
+            while received < n {
+                if let r = q.pop() { sum &+= r.arrivalNanos; received += 1 }
+            }
+        }
+        let t1 = clock.nanoseconds()
+        producer.join()
+        precondition(sum == UInt64(n) * UInt64(n - 1) / 2, "ring lost or duplicated items")
+        return Double(n) / (Double(t1 - t0) / 1e9)
+    }
+
+    func mutexTrial() -> Double {
+        let q = MutexQueue(capacity: capacity)
+        let n = items
+        let clock = SystemMonotonicClock()
+        let start = Atomic<Bool>(false)
+        let producer = OSThread(name: "bench-prod") {
+            while !start.load(ordering: .acquiring) {}
+            var read = TagRead(arrivalNanos: 0, reader: 1, antenna: 1, kind: .iso15693)
+            for i in 0..<n {
+                read.arrivalNanos = UInt64(i)
+                while !q.push(read) {}
+            }
+        }
+        var sum: UInt64 = 0
+        var received = 0
+        start.store(true, ordering: .releasing)
+        let t0 = clock.nanoseconds()
+        while received < n {
+            if let r = q.pop() { sum &+= r.arrivalNanos; received += 1 }
+        }
+        let t1 = clock.nanoseconds()
+        producer.join()
+        precondition(sum == UInt64(n) * UInt64(n - 1) / 2, "mutex queue lost or duplicated items")
+        return Double(n) / (Double(t1 - t0) / 1e9)
+    }
+}
+
+/// The baseline: a bounded circular queue behind Synchronization.Mutex, as one would write it
+/// without a lock-free ring.
+final class MutexQueue: @unchecked Sendable {
+    struct State {
+        var slots: [TagRead]
+        var head = 0
+        var count = 0
+    }
+    let state: Mutex<State>
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        state = Mutex(State(slots: Array(repeating: TagRead(arrivalNanos: 0, reader: 0, antenna: 0, kind: .iso15693), count: capacity)))
+    }
+
+    func push(_ r: TagRead) -> Bool {
+        state.withLock { s in
+            if s.count == capacity { return false }
+            s.slots[(s.head + s.count) % capacity] = r
+            s.count += 1
+            return true
+        }
+    }
+
+    func pop() -> TagRead? {
+        state.withLock { s in
+            if s.count == 0 { return nil }
+            let r = s.slots[s.head]
+            s.head = (s.head + 1) % capacity
+            s.count -= 1
+            return r
+        }
+    }
+}
+
+func median(_ xs: [Double]) -> Double {
+    let s = xs.sorted()
+    return s.isEmpty ? 0 : s[s.count / 2]
+}

@@ -1,0 +1,140 @@
+import Gate
+import ISO28560
+import TOMLKit
+
+/// Reads `GateConfig` from TOML. Unknown keys are errors, not silently ignored: a misspelt key
+/// on a gate would otherwise run for months with a default nobody chose.
+public enum ConfigFile {
+    public static func parse(_ text: String, source: String = "config") throws(ConfigError) -> GateConfig {
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch {
+            throw ConfigError("\(source): not valid TOML: \(error)")
+        }
+        var c = GateConfig()
+        var r = TableReader(table: table, path: "", source: source)
+        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status"])
+        if let role = try r.string("role") {
+            guard let v = GateConfig.Role(rawValue: role) else {
+                throw ConfigError("\(source): role must be one of \(GateConfig.Role.allCases.map(\.rawValue)), not \"\(role)\"")
+            }
+            c.role = v
+        }
+        if let readers = table["readers"] {
+            guard let array = readers.array else { throw ConfigError("\(source): readers must be an array of tables ([[readers]])") }
+            c.readers = []
+            for (i, value) in array.enumerated() {
+                guard let t = value.table else { throw ConfigError("\(source): readers[\(i)] must be a table") }
+                var rr = TableReader(table: t, path: "readers[\(i)].", source: source)
+                try rr.allowOnly(["id", "driver", "antennas", "memory_bytes", "response_timeout_ms"])
+                var reader = GateConfig.Reader(id: try rr.string("id") ?? "reader-\(i + 1)")
+                if let d = try rr.string("driver") {
+                    guard let driver = GateConfig.Reader.Driver(rawValue: d) else {
+                        throw ConfigError("\(source): readers[\(i)].driver \"\(d)\" is not supported in this build; supported: \(GateConfig.Reader.Driver.allCases.map(\.rawValue))")
+                    }
+                    reader.driver = driver
+                }
+                if let a = try rr.intArray("antennas") { reader.antennas = a.map { UInt8(clamping: $0) } }
+                if let m = try rr.int("memory_bytes") { reader.memoryBytes = m }
+                if let t = try rr.int("response_timeout_ms") { reader.responseTimeoutMillis = t }
+                c.readers.append(reader)
+            }
+        }
+        if var p = try r.subtable("pipeline") {
+            try p.allowOnly(["ring_capacity", "dedupe_window_ms", "passage_gap_ms", "batch_size", "tracked_tags"])
+            if let v = try p.int("ring_capacity") { c.ringCapacity = v }
+            if let v = try p.int("dedupe_window_ms") { c.pipeline.dedupeWindowNanos = UInt64(max(0, v)) * 1_000_000 }
+            if let v = try p.int("passage_gap_ms") { c.pipeline.passageGapNanos = UInt64(max(0, v)) * 1_000_000 }
+            if let v = try p.int("batch_size") { c.pipeline.batchSize = max(1, v) }
+            if let v = try p.int("tracked_tags") { c.pipeline.trackedTags = max(16, v) }
+        }
+        if var p = try r.subtable("policy") {
+            try p.allowOnly(["afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable"])
+            if let name = try p.string("afi_profile") {
+                guard let profile = AFIProfile(name: name) else { throw ConfigError("\(source): policy.afi_profile \"\(name)\" is unknown") }
+                c.policy.afiProfile = profile
+            }
+            if let v = try p.bool("alarm_on_unknown_security") { c.policy.alarmOnUnknownSecurity = v }
+            if let v = try p.bool("alarm_on_undecodable") { c.policy.alarmOnUndecodable = v }
+        }
+        if var s = try r.subtable("simulation") {
+            try s.allowOnly([
+                "population", "on_loan_fraction", "patrons_per_minute", "max_items_per_patron",
+                "forgetful_fraction", "dwell_ms", "part3_fraction", "owner_isil", "seed",
+            ])
+            if let v = try s.int("population") { c.simulation.population = v }
+            if let v = try s.double("on_loan_fraction") { c.simulation.onLoanFraction = v }
+            if let v = try s.double("patrons_per_minute") { c.simulation.patronsPerMinute = v }
+            if let v = try s.int("max_items_per_patron") { c.simulation.maxItemsPerPatron = v }
+            if let v = try s.double("forgetful_fraction") { c.simulation.forgetfulFraction = v }
+            if let v = try s.int("dwell_ms") { c.simulation.dwellMillis = v }
+            if let v = try s.double("part3_fraction") { c.simulation.part3Fraction = v }
+            if let v = try s.string("owner_isil") { c.simulation.ownerISIL = v }
+            if let v = try s.int("seed") { c.simulation.seed = UInt64(truncatingIfNeeded: v) }
+        }
+        if var s = try r.subtable("status") {
+            try s.allowOnly(["interval_ms"])
+            if let v = try s.int("interval_ms") { c.statusIntervalMillis = v }
+        }
+        try c.validate()
+        return c
+    }
+}
+
+/// Typed access to one TOML table with errors that name the full key.
+struct TableReader {
+    let table: TOMLTable
+    let path: String
+    let source: String
+
+    func allowOnly(_ keys: Set<String>) throws(ConfigError) {
+        for key in table.keys where !keys.contains(key) {
+            throw ConfigError("\(source): unknown key \(path)\(key) (known here: \(keys.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private func wrong(_ key: String, _ type: String) -> ConfigError {
+        ConfigError("\(source): \(path)\(key) must be \(type)")
+    }
+
+    func string(_ key: String) throws(ConfigError) -> String? {
+        guard let v = table[key] else { return nil }
+        guard let s = v.string else { throw wrong(key, "a string") }
+        return s
+    }
+
+    func int(_ key: String) throws(ConfigError) -> Int? {
+        guard let v = table[key] else { return nil }
+        guard let i = v.int else { throw wrong(key, "an integer") }
+        return i
+    }
+
+    func double(_ key: String) throws(ConfigError) -> Double? {
+        guard let v = table[key] else { return nil }
+        if let d = v.double { return d }
+        if let i = v.int { return Double(i) }
+        throw wrong(key, "a number")
+    }
+
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        guard let v = table[key] else { return nil }
+        guard let b = v.bool else { throw wrong(key, "true or false") }
+        return b
+    }
+
+    func intArray(_ key: String) throws(ConfigError) -> [Int]? {
+        guard let v = table[key] else { return nil }
+        guard let a = v.array else { throw wrong(key, "an array of integers") }
+        var out: [Int] = []
+        for e in a {
+            guard let i = e.int else { throw wrong(key, "an array of integers") }
+            out.append(i)
+        }
+        return out
+    }
+
+    func subtable(_ key: String) throws(ConfigError) -> TableReader? {
+        guard let v = table[key] else { return nil }
+        guard let t = v.table else { throw wrong(key, "a table ([\(key)])") }
+        return TableReader(table: t, path: "\(path)\(key).", source: source)
+    }
+}

@@ -1,0 +1,74 @@
+import Gate
+import ISO28560
+
+/// The daemon's whole configuration: one TOML file, every key documented in the README.
+/// `GateConfig()` is the embedded default: a simulated gate with one emulated FEIG reader.
+public struct GateConfig: Sendable, Equatable {
+    public enum Role: String, Sendable, CaseIterable { case gate, station }
+
+    public struct Reader: Sendable, Equatable {
+        public enum Driver: String, Sendable, CaseIterable {
+            /// FEIG advanced protocol over an in-memory wire to the emulator, looking at the
+            /// simulated gate's patrons.
+            case feigSim = "feig-sim"
+        }
+        public var id: String
+        public var driver: Driver
+        public var antennas: [UInt8]
+        public var memoryBytes: Int
+        public var responseTimeoutMillis: Int
+
+        public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500) {
+            self.id = id
+            self.driver = driver
+            self.antennas = antennas
+            self.memoryBytes = memoryBytes
+            self.responseTimeoutMillis = responseTimeoutMillis
+        }
+    }
+
+    public var role: Role = .gate
+    public var readers: [Reader] = [Reader(id: "gate-1")]
+    public var ringCapacity = 4096
+    public var pipeline = PipelineSettings()
+    public var policy = GatePolicy()
+    public var simulation = SimulationSettings()
+    public var statusIntervalMillis = 1000
+
+    public init() {}
+
+    /// Checks cross-key rules; throws a message naming the key to fix.
+    public func validate() throws(ConfigError) {
+        if role == .station {
+            throw ConfigError("role = \"station\" is not available in this build yet: use role = \"gate\"")
+        }
+        if readers.isEmpty { throw ConfigError("[[readers]]: at least one reader is needed") }
+        var ids = Set<String>()
+        for r in readers {
+            if r.id.isEmpty { throw ConfigError("[[readers]] id must not be empty") }
+            if !ids.insert(r.id).inserted { throw ConfigError("[[readers]] id \"\(r.id)\" is used twice") }
+            if r.antennas.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): antennas are numbered 1...8") }
+            if !(4...64).contains(r.memoryBytes) { throw ConfigError("reader \(r.id): memory_bytes must be 4...64") }
+            if r.responseTimeoutMillis < 10 { throw ConfigError("reader \(r.id): response_timeout_ms must be at least 10") }
+        }
+        if ringCapacity < 16 || ringCapacity > 1 << 20 { throw ConfigError("[pipeline] ring_capacity must be 16...1048576") }
+        if pipeline.passageGapNanos <= pipeline.dedupeWindowNanos {
+            throw ConfigError("[pipeline] passage_gap_ms must be longer than dedupe_window_ms")
+        }
+        let s = simulation
+        if s.population < 10 { throw ConfigError("[simulation] population must be at least 10") }
+        if !(0.05...0.95).contains(s.onLoanFraction) { throw ConfigError("[simulation] on_loan_fraction must be 0.05...0.95") }
+        if !(0...1).contains(s.forgetfulFraction) { throw ConfigError("[simulation] forgetful_fraction must be 0...1") }
+        if !(0...1).contains(s.part3Fraction) { throw ConfigError("[simulation] part3_fraction must be 0...1") }
+        if s.patronsPerMinute <= 0 || s.patronsPerMinute > 6000 { throw ConfigError("[simulation] patrons_per_minute must be 0...6000") }
+        if s.maxItemsPerPatron < 0 || s.maxItemsPerPatron > 50 { throw ConfigError("[simulation] max_items_per_patron must be 0...50") }
+        if s.dwellMillis < 50 { throw ConfigError("[simulation] dwell_ms must be at least 50") }
+        if statusIntervalMillis < 100 { throw ConfigError("[status] interval_ms must be at least 100") }
+    }
+}
+
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

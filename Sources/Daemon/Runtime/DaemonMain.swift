@@ -1,0 +1,66 @@
+import Logging
+import ServiceLifecycle
+
+/// Options of `rfidgated`, parsed by the executable.
+public struct DaemonOptions: Sendable {
+    public var configPath: String?
+    public var durationSeconds: Double?
+    public var summaryJSON = false
+    public init() {}
+}
+
+/// The daemon: load config, start the gate, print status until SIGTERM/SIGINT or the
+/// duration ends, then print a summary. Returns the process exit status.
+public func runDaemon(_ options: DaemonOptions) async -> Int32 {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = .info
+        return handler
+    }
+    let logger = Logger(label: "rfidgated")
+
+    let config: GateConfig
+    do {
+        if let path = options.configPath {
+            config = try ConfigFile.parse(try readTextFile(path), source: path)
+        } else {
+            config = GateConfig()
+            try config.validate()
+        }
+    } catch {
+        printError("rfidgated: \(error)")
+        return 78  // EX_CONFIG
+    }
+
+    let runtime: GateRuntime
+    do { runtime = try GateRuntime(config: config, logger: logger) } catch {
+        printError("rfidgated: cannot start: \(error)")
+        return 70
+    }
+    let notifier = SystemdNotifier()
+    let output = StatusOutput()
+
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: GateService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "gate"),
+        .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger),
+              successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
+    ]
+    if let seconds = options.durationSeconds {
+        services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
+    }
+    var groupConfig = ServiceGroupConfiguration(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    // Below the unit's TimeoutStopSec=15s, so systemd never has to SIGKILL us.
+    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    let group = ServiceGroup(configuration: groupConfig)
+    do { try await group.run() } catch {
+        logger.error("service group failed: \(error)")
+    }
+    // The gate service has stopped every thread: what is left in the event ring is final.
+    output.drainEvents(runtime, logger: logger)
+    let latency = runtime.pipeline.latency
+    let summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
+    print(summary.text)
+    if options.summaryJSON { print(summary.json) }
+    return 0
+}

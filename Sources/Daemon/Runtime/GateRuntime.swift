@@ -1,0 +1,110 @@
+import Gate
+import Logging
+import Readers
+import Synchronization
+import TagRing
+
+/// The running gate: reader threads → rings → the decode thread → events.
+/// Built from a `GateConfig`; owns every thread it starts and stops them in reverse order.
+public final class GateRuntime: @unchecked Sendable {
+    public let config: GateConfig
+    public let clock: any MonotonicClock
+    public let pipeline: GatePipeline
+    public let runners: [ReaderRunner]
+    /// The simulated world, when any reader is simulated.
+    public let simulation: SimulatedGate?
+    private let stopDecode = Atomic<Bool>(false)
+    private let decodeHeartbeat = Atomic<UInt64>(0)
+    private var decodeThread: OSThread?
+    private let logger: Logger
+    public let startedNanos: UInt64
+
+    public init(config: GateConfig, clock: any MonotonicClock = SystemMonotonicClock(), logger: Logger) throws {
+        try config.validate()
+        self.config = config
+        self.clock = clock
+        self.logger = logger
+        startedNanos = clock.nanoseconds()
+        let allAntennas = Array(Set(config.readers.flatMap(\.antennas))).sorted()
+        simulation = config.readers.contains { $0.driver == .feigSim }
+            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos)
+            : nil
+
+        var runners: [ReaderRunner] = []
+        for (index, r) in config.readers.enumerated() {
+            let ring = TagRing(capacity: config.ringCapacity)
+            let transport: ReaderTransport
+            switch r.driver {
+            case .feigSim:
+                transport = EmulatorTransport(
+                    label: "sim \(r.id)", emulator: FeigEmulator(field: simulation!), clock: clock, realTime: true)
+            }
+            let reader = FeigReader(
+                transport: transport, clock: clock,
+                options: .init(
+                    readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes,
+                    responseTimeoutNanos: UInt64(r.responseTimeoutMillis) * 1_000_000))
+            let log = logger
+            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring) { name, error in
+                log.warning("reader \(name): \(error)", metadata: ["reader.id": "\(name)"])
+            })
+        }
+        self.runners = runners
+        pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock)
+    }
+
+    /// Starts the decode thread first (so nothing waits in a ring), then the readers.
+    public func start() {
+        let pipeline = self.pipeline
+        decodeThread = OSThread(name: "decode") { [self] in
+            pipeline.run(until: stopDecode, heartbeat: decodeHeartbeat)
+        }
+        for runner in runners { runner.start(clock: clock) }
+    }
+
+    /// Stops the readers, lets the decode thread drain the rings, then stops it.
+    public func stop() {
+        for runner in runners.reversed() { runner.stop() }
+        stopDecode.store(true, ordering: .releasing)
+        decodeThread?.join()
+        decodeThread = nil
+    }
+
+    /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.
+    public var heartbeat: UInt64 { decodeHeartbeat.load(ordering: .relaxed) }
+
+    public func reader(named id: UInt16) -> String {
+        Int(id) < config.readers.count ? config.readers[Int(id)].id : "reader-\(id)"
+    }
+
+    public func snapshot() -> Snapshot {
+        let s = pipeline.stats
+        return Snapshot(
+            nanos: clock.nanoseconds() &- startedNanos,
+            reads: s.reads.load(ordering: .relaxed),
+            duplicates: s.duplicates.load(ordering: .relaxed),
+            items: s.items.load(ordering: .relaxed),
+            decisions: s.decisions.load(ordering: .relaxed),
+            alarms: s.alarms.load(ordering: .relaxed),
+            undecodable: s.undecodable.load(ordering: .relaxed),
+            drops: runners.reduce(0) { $0 + Int($1.ring.dropped) },
+            ringFill: runners.map(\.ring.fill).max() ?? 0,
+            ringHighWater: runners.map(\.ring.highWater).max() ?? 0,
+            readerErrors: runners.reduce(0) {
+                $0 + $1.reader.stats.timeouts.load(ordering: .relaxed) + $1.reader.stats.protocolErrors.load(ordering: .relaxed)
+                    + $1.reader.stats.disconnects.load(ordering: .relaxed)
+            },
+            patronsPassed: simulation?.patronsPassed ?? 0,
+            forgetfulPassed: simulation?.forgetfulPassed ?? 0,
+            forgetfulAdmitted: simulation?.forgetfulAdmitted ?? 0)
+    }
+
+    public struct Snapshot: Sendable {
+        public var nanos: UInt64
+        public var reads, duplicates, items, decisions, alarms, undecodable, drops: Int
+        public var ringFill: Double
+        public var ringHighWater: Int
+        public var readerErrors: Int
+        public var patronsPassed, forgetfulPassed, forgetfulAdmitted: Int
+    }
+}

@@ -1,0 +1,82 @@
+import Gate
+import Logging
+import Synchronization
+
+/// How the daemon talks to a person at a terminal (and to journald through stdout).
+/// Plain text, fixed columns; no Foundation formatting, which would drag ICU into the binary.
+public final class StatusOutput: Sendable {
+    let write: @Sendable (String) -> Void
+    private let alarmLines = Atomic<Int>(0)
+
+    public init(write: @escaping @Sendable (String) -> Void = { print($0) }) { self.write = write }
+
+    func header(_ runtime: GateRuntime) {
+        let c = runtime.config
+        let what = runtime.simulation != nil
+            ? "simulated gate (emulated FEIG readers; \(c.simulation.population) tagged items, \(format(c.simulation.patronsPerMinute, 0)) patrons/min)"
+            : "gate"
+        write("rfidgated: \(what); Ctrl-C stops")
+        write(pad("time", 6) + pad("reads/s", 9) + pad("items/s", 9) + pad("alarms", 8) + pad("ring", 6) + pad("drops", 7) + pad("errors", 8))
+    }
+
+    func line(_ now: GateRuntime.Snapshot, previous: GateRuntime.Snapshot) {
+        let dt = Double(now.nanos &- previous.nanos) / 1e9
+        let reads = Double(now.reads - previous.reads) / max(dt, 1e-9)
+        let items = Double(now.items - previous.items) / max(dt, 1e-9)
+        write(
+            pad("\(Int((Double(now.nanos) / 1e9).rounded()))s", 6) + pad(format(reads, 0), 9) + pad(format(items, 1), 9)
+                + pad("\(now.alarms)", 8) + pad("\(Int((now.ringFill * 100).rounded()))%", 6) + pad("\(now.drops)", 7)
+                + pad("\(now.readerErrors)", 8))
+    }
+
+    /// Prints and logs every pending gate event. Call from one task only (ring consumer).
+    public func drainEvents(_ runtime: GateRuntime, logger: Logger) {
+        while let e = runtime.pipeline.events.pop() {
+            let at = format(Double(e.atNanos &- runtime.startedNanos) / 1e9, 1)
+            let reader = runtime.reader(named: e.reader)
+            let item = e.item.isEmpty ? "tag \(hex64(e.tagID))" : "item \(e.item)"
+            switch e.kind {
+            case .alarm:
+                alarmLines.add(1, ordering: .relaxed)
+                write("ALARM  \(item)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s")
+                logger.notice("alarm", metadata: [
+                    "item.id": "\(e.item)", "tag.uid": "\(hex64(e.tagID))", "reader.id": "\(reader)",
+                    "reader.antenna": "\(e.antenna)", "alarm.reason": "\(e.reason)",
+                ])
+            case .undecodable:
+                let why = e.decodeError.map { ": \($0)" } ?? ""
+                logger.warning("undecodable tag \(hex64(e.tagID)) on reader \(reader) antenna \(e.antenna)\(why)")
+            }
+        }
+    }
+
+    public var alarmsPrinted: Int { alarmLines.load(ordering: .relaxed) }
+}
+
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s + " " : String(repeating: " ", count: width - s.count) + s
+}
+
+/// Fixed-point formatting without Foundation.
+func format(_ v: Double, _ decimals: Int) -> String {
+    guard v.isFinite else { return "-" }
+    var scale = 1.0
+    for _ in 0..<decimals { scale *= 10 }
+    let n = (abs(v) * scale).rounded()
+    let whole = Int(n / scale)
+    let sign = v < 0 && n != 0 ? "-" : ""
+    if decimals == 0 { return sign + String(whole) }
+    let frac = Int(n - Double(whole) * scale)
+    let fs = String(frac)
+    return sign + String(whole) + "." + String(repeating: "0", count: decimals - fs.count) + fs
+}
+
+func hex2(_ b: UInt8) -> String {
+    let s = String(b, radix: 16, uppercase: true)
+    return s.count == 1 ? "0" + s : s
+}
+
+func hex64(_ v: UInt64) -> String {
+    let s = String(v, radix: 16, uppercase: true)
+    return String(repeating: "0", count: max(0, 16 - s.count)) + s
+}

@@ -1,0 +1,122 @@
+import ISO28560
+import Readers
+import Synchronization
+import TagRing
+
+/// Patrons walking out through a gate, as a `TagField` an emulated reader looks into.
+///
+/// Arrivals are generated lazily as the clock moves, from a seeded PRNG, so a run is a pure
+/// function of (settings, clock readings): tests with a manual clock know exactly which items
+/// pass and which must alarm.
+public final class SimulatedGate: TagField, @unchecked Sendable {
+    public struct Passage: Sendable {
+        public var patron: Int
+        public var enterNanos: UInt64
+        public var leaveNanos: UInt64
+        public var items: [Int]
+        /// The item index this patron forgot to check out, if any.
+        public var forgotten: Int?
+    }
+
+    public let settings: SimulationSettings
+    public let collection: SimulatedCollection
+    public let antennas: [UInt8]
+    private let lock = PthreadLock()
+    private var rng: SplitMix64
+    private var nextArrivalNanos: UInt64
+    private var patrons = 0
+    private var active: [Passage] = []
+    private var afiOverrides: [UInt64: UInt8] = [:]
+    private let completedForgetful = Atomic<Int>(0)
+    private let completedPatrons = Atomic<Int>(0)
+    private let admittedForgetful = Atomic<Int>(0)
+
+    public init(settings: SimulationSettings, antennas: [UInt8], startNanos: UInt64) throws {
+        self.settings = settings
+        self.collection = try SimulatedCollection(settings: settings)
+        self.antennas = antennas.isEmpty ? [0] : antennas
+        rng = SplitMix64(seed: settings.seed)
+        // The first patron arrives half a second in, so a fresh gate shows activity at once.
+        nextArrivalNanos = startNanos + 500_000_000
+    }
+
+    /// Patrons who have fully walked through (their items left the field).
+    public var patronsPassed: Int { completedPatrons.load(ordering: .relaxed) }
+    /// Of those, how many carried an item that was not checked out: the alarms a correct gate raises.
+    public var forgetfulPassed: Int { completedForgetful.load(ordering: .relaxed) }
+
+    /// Forgetful patrons who have entered the field so far (some may still be in it).
+    public var forgetfulAdmitted: Int { admittedForgetful.load(ordering: .relaxed) }
+
+    /// Advances the world to `now`: admits arrivals, retires passages that have left.
+    private func advance(to now: UInt64) {
+        while nextArrivalNanos <= now {
+            admitPatron(at: nextArrivalNanos)
+            let meanNanos = 60e9 / max(settings.patronsPerMinute, 0.001)
+            // Exponential inter-arrival time; clamp u away from 0 so -log stays finite.
+            let gap = -meanNanos * log(max(rng.unit(), 1e-12))
+            nextArrivalNanos += max(1, UInt64(gap))
+        }
+        var i = 0
+        while i < active.count {
+            if active[i].leaveNanos <= now {
+                completedPatrons.add(1, ordering: .relaxed)
+                if active[i].forgotten != nil { completedForgetful.add(1, ordering: .relaxed) }
+                active.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    private func admitPatron(at t: UInt64) {
+        let k = patrons
+        patrons += 1
+        var items: [Int] = []
+        let count = Int(rng.next() % UInt64(settings.maxItemsPerPatron + 1))
+        for _ in 0..<count { items.append(collection.onLoan[Int(rng.next() % UInt64(collection.onLoan.count))]) }
+        var forgotten: Int? = nil
+        let f = settings.forgetfulFraction
+        // Half a step of phase, so the first forgetful patron comes early in a run (the third
+        // patron at f = 0.2) instead of at the end of the first 1/f patrons.
+        if (Double(k + 1) * f + 0.5).rounded(.down) > (Double(k) * f + 0.5).rounded(.down) {
+            let item = collection.inLibrary[Int(rng.next() % UInt64(collection.inLibrary.count))]
+            items.append(item)
+            forgotten = item
+            admittedForgetful.add(1, ordering: .relaxed)
+        }
+        let dwell = UInt64(settings.dwellMillis) * 1_000_000
+        active.append(Passage(patron: k, enterNanos: t, leaveNanos: t + dwell, items: items, forgotten: forgotten))
+    }
+
+    // MARK: TagField
+
+    public func uids(antenna: UInt8, atNanos nanos: UInt64, into: inout [UInt64]) {
+        lock.withLock {
+            advance(to: nanos)
+            for passage in active where passage.enterNanos <= nanos {
+                for item in passage.items { into.append(SimulatedCollection.uid(index: item)) }
+            }
+        }
+    }
+
+    public func tag(uid: UInt64) -> EmulatedTag? {
+        let index = Int(uid & 0xFFFF_FFFF)
+        guard uid & ~0xFFFF_FFFF == SimulatedCollection.uid(index: 0), index < collection.items.count else { return nil }
+        var tag = collection.items[index].tag
+        if let afi = lock.withLock({ afiOverrides[uid] }) { tag.afi = afi }
+        return tag
+    }
+
+    public func setAFI(uid: UInt64, afi: UInt8) -> Bool {
+        guard tag(uid: uid) != nil else { return false }
+        lock.withLock { afiOverrides[uid] = afi }
+        return true
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif

@@ -1,0 +1,4 @@
+import Readers
+
+@inline(__always)
+func pipelineSleep(_ nanos: UInt64) { sleepNanos(nanos) }

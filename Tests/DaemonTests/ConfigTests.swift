@@ -1,0 +1,80 @@
+import Daemon
+import Gate
+import Testing
+
+@Suite("Configuration file")
+struct ConfigTests {
+    @Test func emptyFileIsTheEmbeddedDefault() throws {
+        #expect(try ConfigFile.parse("") == GateConfig())
+    }
+
+    @Test func everyDocumentedKeyIsRead() throws {
+        let c = try ConfigFile.parse("""
+            role = "gate"
+            [[readers]]
+            id = "north"
+            driver = "feig-sim"
+            antennas = [1, 2, 3]
+            memory_bytes = 36
+            response_timeout_ms = 250
+            [[readers]]
+            id = "south"
+            [pipeline]
+            ring_capacity = 8192
+            dedupe_window_ms = 500
+            passage_gap_ms = 4000
+            batch_size = 128
+            tracked_tags = 4096
+            [policy]
+            afi_profile = "3m"
+            alarm_on_unknown_security = false
+            alarm_on_undecodable = true
+            [simulation]
+            population = 100
+            on_loan_fraction = 0.4
+            patrons_per_minute = 12
+            max_items_per_patron = 2
+            forgetful_fraction = 0.5
+            dwell_ms = 900
+            part3_fraction = 0
+            owner_isil = "US-InU-Mu"
+            seed = 7
+            [status]
+            interval_ms = 500
+            """)
+        #expect(c.readers.map(\.id) == ["north", "south"])
+        #expect(c.readers[0].antennas == [1, 2, 3])
+        #expect(c.readers[0].memoryBytes == 36)
+        #expect(c.readers[0].responseTimeoutMillis == 250)
+        #expect(c.ringCapacity == 8192)
+        #expect(c.pipeline.dedupeWindowNanos == 500_000_000)
+        #expect(c.pipeline.passageGapNanos == 4_000_000_000)
+        #expect(c.pipeline.batchSize == 128)
+        #expect(c.policy.afiProfile == .threeM)
+        #expect(!c.policy.alarmOnUnknownSecurity && c.policy.alarmOnUndecodable)
+        #expect(c.simulation.population == 100 && c.simulation.seed == 7)
+        #expect(c.simulation.onLoanFraction == 0.4 && c.simulation.patronsPerMinute == 12)
+        #expect(c.simulation.ownerISIL == "US-InU-Mu" && c.simulation.dwellMillis == 900)
+        #expect(c.statusIntervalMillis == 500)
+    }
+
+    @Test(arguments: [
+        ("rol = \"gate\"", "unknown key rol"),
+        ("[pipeline]\nring_capacty = 5", "unknown key pipeline.ring_capacty"),
+        ("[[readers]]\nid = \"a\"\ndriver = \"feig-usb\"", "not supported in this build"),
+        ("[[readers]]\nid = \"a\"\n[[readers]]\nid = \"a\"", "used twice"),
+        ("[pipeline]\ndedupe_window_ms = 5000\npassage_gap_ms = 1000", "passage_gap_ms must be longer"),
+        ("[policy]\nafi_profile = \"acme\"", "afi_profile \"acme\" is unknown"),
+        ("[simulation]\npopulation = \"many\"", "simulation.population must be an integer"),
+        ("role = \"station\"", "not available in this build yet"),
+        ("this is = not toml =", "not valid TOML"),
+    ])
+    func badFilesSayWhatToFix(text: String, message: String) {
+        do {
+            _ = try ConfigFile.parse(text, source: "test.toml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.message.contains(message), "\(error.message)")
+        }
+    }
+}

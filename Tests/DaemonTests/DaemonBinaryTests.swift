@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// Starts the real `rfidgated` binary, as a technician or systemd would.
+@Suite("rfidgated binary end to end", .serialized)
+struct DaemonBinaryTests {
+    /// The directory holding the built products (the test bundle sits beside them).
+    static func product(_ name: String) throws -> URL {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
+    }
+
+    static func run(_ args: [String], signalAfter: Double? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try product("rfidgated")
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        if let t = signalAfter {
+            Thread.sleep(forTimeInterval: t)
+            kill(p.processIdentifier, SIGTERM)
+        }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    static func summary(_ out: String) throws -> [String: Double] {
+        let last = try #require(out.split(separator: "\n").last)
+        let obj = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        return try #require(obj).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+    }
+
+    @Test func simulatedGateRaisesTheAlarmsItShould() throws {
+        let r = try Self.run(["--duration", "6", "--summary-json"])
+        #expect(r.status == 0, "\(r.err)")
+        let s = try Self.summary(r.out)
+        for key in ["reads", "items", "alarms", "drops"] { #expect(s[key] != nil, "summary lacks \(key)") }
+        #expect(s["reads", default: 0] > 100)
+        #expect(s["items", default: 0] > 3)
+        #expect(s["drops"] == 0)
+        #expect(s["undecodable"] == 0)
+        #expect(s["alarms", default: 0] >= 1)
+        // Every forgetful patron who walked out alarmed; none of the honest ones did.
+        #expect(s["alarms", default: 0] >= s["expected_alarms", default: 0])
+        #expect(s["alarms", default: 0] <= s["forgetful_admitted", default: 0])
+        #expect(r.out.contains("ALARM  item 3901"))
+        #expect(r.out.contains("reads/s"))
+        // Status lines: one a second.
+        #expect(r.out.split(separator: "\n").filter { $0.hasSuffix(" ") == false && $0.contains("%") }.count >= 4)
+    }
+
+    @Test func sigtermStopsCleanlyWithASummary() throws {
+        let r = try Self.run(["--summary-json"], signalAfter: 2.5)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("summary:"))
+        let s = try Self.summary(r.out)
+        #expect(s["seconds", default: 0] >= 2 && s["seconds", default: 99] < 8)
+    }
+
+    @Test func configFileSelectsReadersAndBadConfigIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.toml")
+        try """
+            [[readers]]
+            id = "east"
+            antennas = [1]
+            [[readers]]
+            id = "west"
+            antennas = [2]
+            [simulation]
+            patrons_per_minute = 120
+            forgetful_fraction = 1.0
+            """.write(to: good, atomically: true, encoding: .utf8)
+        let r = try Self.run(["--config", good.path, "--duration", "3", "--summary-json"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(try Self.summary(r.out)["alarms", default: 0] >= 1)
+        #expect(r.out.contains("reader east") || r.out.contains("reader west"))
+
+        let bad = dir.appendingPathComponent("bad.toml")
+        try "[pipeline]\nring_capacty = 5\n".write(to: bad, atomically: true, encoding: .utf8)
+        let b = try Self.run(["--config", bad.path, "--duration", "1"])
+        #expect(b.status == 78)
+        #expect(b.err.contains("unknown key pipeline.ring_capacty"))
+    }
+}
