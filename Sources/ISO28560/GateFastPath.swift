@@ -1,0 +1,147 @@
+/// What the gate needs from a tag, as a plain value.
+public struct GateItem: BitwiseCopyable, Sendable, Hashable {
+    public var pii: ItemID
+    /// Owner ISIL; empty when the tag carries none.
+    public var owner: ItemID
+    public var format: TagFormat
+    /// Set information; 0 when absent (a single-part item).
+    public var partsInSet: UInt8
+    public var partNumber: UInt8
+    /// From the AFI when one was passed (HF) or is in the PC word (UHF); else `.unknown`.
+    public var security: SecurityState
+    /// True when the memory given was a prefix of the tag and data sets after the PII were cut off.
+    public var memoryTruncated: Bool
+
+    public init(
+        pii: ItemID, owner: ItemID = ItemID(), format: TagFormat, partsInSet: UInt8 = 0, partNumber: UInt8 = 0,
+        security: SecurityState = .unknown, memoryTruncated: Bool = false
+    ) {
+        self.pii = pii
+        self.owner = owner
+        self.format = format
+        self.partsInSet = partsInSet
+        self.partNumber = partNumber
+        self.security = security
+        self.memoryTruncated = memoryTruncated
+    }
+
+    public var ownerOrNil: ItemID? { owner.isEmpty ? nil : owner }
+}
+
+public enum GateDecode: BitwiseCopyable, Sendable {
+    case item(GateItem)
+    case blank
+    /// Recognised as not ISO 28560 (proprietary) or not recognised at all (unknown).
+    case unrecognised(TagFormat)
+    case malformed(DecodeError)
+}
+
+/// Allocation-free decoding of PII, owner and set information for the gate's hot path.
+/// Same validation as the full decoders: every data set is checked, so a malformed tag is never
+/// reported as a partial item.
+public enum GateFastPath {
+    /// HF (ISO 15693) user memory from block 0.
+    /// - Parameters:
+    ///   - isPrefix: the memory is only the first bytes of the tag (e.g. a fixed-size ring slot);
+    ///     a part 2 data set running past its end is then not an error once the PII is decoded.
+    public static func decode(
+        hfMemory mem: UnsafeRawBufferPointer, dsfid: UInt8, afi: UInt8? = nil,
+        profile: AFIProfile = .iso28560, isPrefix: Bool = false
+    ) -> GateDecode {
+        var result: GateDecode
+        switch FormatDetection.classifyHF(mem, dsfid: dsfid) {
+        case .blank: return .blank
+        case .part2: result = part2(mem, start: 0, isPrefix: isPrefix)
+        case .part3(let reversed): result = part3(HFMemory(mem, reversed: reversed))
+        case .threeM: return .unrecognised(.threeM)
+        case .part3CRCError(let s, let c): return .malformed(DecodeError(offset: 19, .crcMismatch(stored: s, computed: c)))
+        case .unknown: return .unrecognised(.unknown)
+        }
+        if let afi, case .item(var item) = result {
+            item.security = profile.state(afi: afi)
+            result = .item(item)
+        }
+        return result
+    }
+
+    /// Data sets from `start`; PII (1), owner (3) and set information (4), every set validated.
+    static func part2(_ mem: UnsafeRawBufferPointer, start: Int, isPrefix: Bool, format: TagFormat = .part2) -> GateDecode {
+        var item = GateItem(pii: ItemID(), format: format)
+        var havePII = false, haveOwner = false, haveSet = false
+        var i = start
+        do {
+            while true {
+                let ds: Part2DataSet?
+                do {
+                    ds = try Part2DataSet.read(mem, at: i)
+                } catch {
+                    // A prefix read may cut the last set; that is fine once the PII is in hand.
+                    if isPrefix && havePII { item.memoryTruncated = true; break }
+                    throw error
+                }
+                guard let ds else { break }
+                switch ds.oid {
+                case 1 where !havePII && ds.compaction != .applicationDefined:
+                    try ds.decodeText(mem, into: &item.pii)
+                    havePII = true
+                case 3 where !haveOwner:
+                    try ds.decodeText(mem, into: &item.owner)
+                    haveOwner = true
+                case 4 where !haveSet && ds.compaction != .applicationDefined:
+                    var s = ItemID()
+                    try ds.decodeText(mem, into: &s)
+                    (item.partsInSet, item.partNumber) = setNumbers(s)
+                    haveSet = true
+                default:
+                    try ds.validate(mem)
+                }
+                i = ds.end
+            }
+        } catch let e as DecodeError {
+            return .malformed(e)
+        } catch {
+            return .unrecognised(.unknown)  // unreachable: only DecodeError is thrown
+        }
+        guard havePII else { return .malformed(DecodeError(offset: start, .missingPrimaryItemIdentifier)) }
+        return .item(item)
+    }
+
+    /// "1203" → (12, 3); anything else (odd digit count, > 255) → (0, 0).
+    static func setNumbers(_ s: ItemID) -> (UInt8, UInt8) {
+        let n = s.count
+        guard n >= 2, n % 2 == 0 else { return (0, 0) }
+        var a = 0, b = 0
+        for k in 0..<n {
+            let c = s[k]
+            guard c >= 0x30 && c <= 0x39 else { return (0, 0) }
+            if k < n / 2 { a = a * 10 + Int(c - 0x30) } else { b = b * 10 + Int(c - 0x30) }
+            if a > 255 || b > 255 { return (0, 0) }
+        }
+        return (UInt8(a), UInt8(b))
+    }
+
+    /// Basic block already CRC-checked by detection.
+    static func part3(_ m: HFMemory) -> GateDecode {
+        var item = GateItem(pii: ItemID(), format: m.reversed ? .part3ReversedBlocks : .part3)
+        item.partsInSet = m[1]
+        item.partNumber = m[2]
+        do {
+            if Part3.piiInExtension(m) {
+                guard try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 1, into: &item.pii) else {
+                    return .malformed(DecodeError(offset: 3, .missingExtensionPII))
+                }
+            } else {
+                try Part3.copyText(m, 3, 19, into: &item.pii)
+            }
+            try Part3.copyOwner(m, into: &item.owner)
+            if item.owner.isEmpty && m.count > Part3.basicBlockSize {
+                _ = try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 2, into: &item.owner)
+            }
+        } catch let e as DecodeError {
+            return .malformed(e)
+        } catch {
+            return .unrecognised(.unknown)
+        }
+        return .item(item)
+    }
+}

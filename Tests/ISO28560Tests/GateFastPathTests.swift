@@ -1,0 +1,93 @@
+import Testing
+@testable import ISO28560
+
+@Suite struct GateFastPathTests {
+    @Test(arguments: Vector.part2)
+    func part2VectorsGivePIIAndOwner(_ v: Vector) throws {
+        let r = withBytes(v.bytes) { GateFastPath.decode(hfMemory: $0, dsfid: 0x06) }
+        guard case .item(let item) = r else { Issue.record("expected item, got \(r)"); return }
+        #expect(item.pii.string == v.decoded["primary_item_identifier"] as? String)
+        #expect(item.owner.string == (v.decoded["owner_institution_isil"] as? String ?? ""))
+        #expect(item.format == .part2)
+        if let set = v.decoded["set_information"] as? String {
+            let s = try #require(SetInformation(set))
+            #expect(Int(item.partsInSet) == s.partsInItem && Int(item.partNumber) == s.partNumber)
+        } else {
+            #expect(item.partsInSet == 0 && item.partNumber == 0)
+        }
+    }
+
+    @Test func annexDWithoutDSFIDUsesStrictFallback() {
+        let v = Vector.named("iso28560-2-annexD-full")
+        let r = withBytes(v.bytes + [0, 0, 0, 0]) { GateFastPath.decode(hfMemory: $0, dsfid: 0x00) }
+        guard case .item(let item) = r else { Issue.record("got \(r)"); return }
+        #expect(item.pii == "123456789012")
+        #expect(item.owner == "US-InU-Mu")
+        #expect(item.partsInSet == 12 && item.partNumber == 3)
+    }
+
+    @Test(arguments: Vector.part3.filter { $0.expectedClassification == nil })
+    func part3Vectors(_ v: Vector) {
+        for reversed in [false, true] {
+            var bytes = v.bytes
+            while bytes.count % 4 != 0 { bytes.append(0) }  // tags hold whole blocks
+            if reversed { for b in stride(from: 0, to: bytes.count, by: 4) { bytes[b..<b + 4].reverse() } }
+            let r = withBytes(bytes) { GateFastPath.decode(hfMemory: $0, dsfid: 0, afi: 0x07) }
+            guard case .item(let item) = r else { Issue.record("expected item, got \(r)"); continue }
+            #expect(item.pii.string == v.decoded["primary_item_identifier"] as? String)
+            #expect(item.owner.string == v.decoded["owner_institution_isil"] as? String)
+            #expect(Int(item.partsInSet) == v.decoded["parts_in_item"] as? Int)
+            #expect(Int(item.partNumber) == v.decoded["part_number"] as? Int)
+            #expect(item.format == (reversed ? .part3ReversedBlocks : .part3))
+            #expect(item.security == .secured)
+        }
+    }
+
+    @Test func corruptCRCIsMalformedNamingTheCRC() {
+        let v = Vector.named("derived-34byte-corrupt-crc")
+        let r = withBytes(v.bytes) { GateFastPath.decode(hfMemory: $0, dsfid: 0) }
+        guard case .malformed(let e) = r else { Issue.record("got \(r)"); return }
+        #expect(e.offset == 19)
+        #expect(e.reason == .crcMismatch(stored: 54601, computed: 22987))
+    }
+
+    @Test func bibliothecaDM11IsNotISO() {
+        let v = Vector.named("bibliotheca-dm11-proprietary")
+        let r = withBytes(v.bytes) { GateFastPath.decode(hfMemory: $0, dsfid: 0) }
+        guard case .unrecognised(let f) = r else { Issue.record("got \(r)"); return }
+        #expect(f == .unknown || f == .proprietary)
+    }
+
+    @Test func blankAndThreeM() {
+        #expect(isBlank(withBytes([UInt8](repeating: 0, count: 32)) { GateFastPath.decode(hfMemory: $0, dsfid: 0) }))
+        #expect(isBlank(withBytes([UInt8](repeating: 0, count: 32)) { GateFastPath.decode(hfMemory: $0, dsfid: 6) }))
+        let threeM: [UInt8] = [0x04, 0x11, 0x00, 0x01] + Array("1301234567".utf8) + [UInt8](repeating: 0, count: 18)
+        let r = withBytes(threeM) { GateFastPath.decode(hfMemory: $0, dsfid: 0) }
+        guard case .unrecognised(.threeM) = r else { Issue.record("got \(r)"); return }
+    }
+
+    @Test func malformedNumericNamesOffsetAndNibble() {
+        // PII in numeric compaction with a C nibble at byte 3.
+        let r = withBytes(hex("2103 12 C4 56 00")) { GateFastPath.decode(hfMemory: $0, dsfid: 6) }
+        guard case .malformed(let e) = r else { Issue.record("got \(r)"); return }
+        #expect(e.description == "byte 3: numeric compaction nibble 0xC is not a digit")
+    }
+
+    @Test func securityFromProfiles() {
+        #expect(AFIProfile.iso28560.state(afi: 0x07) == .secured)
+        #expect(AFIProfile.iso28560.state(afi: 0xC2) == .checkedOut)
+        #expect(AFIProfile.iso28560.state(afi: 0xD7) == .unknown)
+        #expect(AFIProfile.threeM.state(afi: 0xD7) == .secured)
+        #expect(AFIProfile.threeM.state(afi: 0xDA) == .checkedOut)
+        #expect(AFIProfile(name: "3M") == .threeM)
+        #expect(AFIProfile(name: "libdanrfid")?.state(afi: 0x21) == .checkedOut)
+        #expect(AFIProfile(name: "nope") == nil)
+        let both = AFIProfile(secured: [0x07, 0x99], checkedOut: [0x99, 0xC2])
+        #expect(both.state(afi: 0x99) == .secured)  // fail safe
+    }
+
+    private func isBlank(_ r: GateDecode) -> Bool {
+        if case .blank = r { return true }
+        return false
+    }
+}
