@@ -15,7 +15,8 @@ struct DaemonBinaryTests {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
-    static func run(_ args: [String], signalAfter: Double? = nil) throws -> (status: Int32, out: String, err: String) {
+    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds).
+    static func run(_ args: [String], signals: [(Double, Int32)] = []) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
         p.arguments = args
@@ -23,9 +24,9 @@ struct DaemonBinaryTests {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        if let t = signalAfter {
-            Thread.sleep(forTimeInterval: t)
-            kill(p.processIdentifier, SIGTERM)
+        for (delay, signal) in signals {
+            Thread.sleep(forTimeInterval: delay)
+            kill(p.processIdentifier, signal)
         }
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
@@ -59,8 +60,10 @@ struct DaemonBinaryTests {
     }
 
     @Test func sigtermStopsCleanlyWithASummary() throws {
-        let r = try Self.run(["--summary-json"], signalAfter: 2.5)
+        // SIGUSR1 (systemctl reload) must not kill the daemon: it logs a state snapshot.
+        let r = try Self.run(["--summary-json"], signals: [(1.5, SIGUSR1), (1.0, SIGTERM)])
         #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("state on SIGUSR1"))
         #expect(r.out.contains("summary:"))
         let s = try Self.summary(r.out)
         #expect(s["seconds", default: 0] >= 2 && s["seconds", default: 99] < 8)

@@ -44,6 +44,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(service: GateService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "gate"),
         .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger),
               successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
+        .init(service: SignalDumpService(runtime: runtime, logger: logger),
+              successTerminationBehavior: .ignore, serviceName: "sigusr1"),
     ]
     if let seconds = options.durationSeconds {
         services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
