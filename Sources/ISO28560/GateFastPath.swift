@@ -67,9 +67,9 @@ public enum GateFastPath {
     /// Data sets from `start`; PII (1), owner (3) and set information (4), every set validated.
     static func part2(_ mem: UnsafeRawBufferPointer, start: Int, isPrefix: Bool, format: TagFormat = .part2) -> GateDecode {
         var item = GateItem(pii: ItemID(), format: format)
-        var havePII = false, haveOwner = false, haveSet = false
+        var seenPII = false, havePII = false, haveOwner = false, haveSet = false
         var i = start
-        do {
+        do throws(DecodeError) {
             while true {
                 let ds: Part2DataSet?
                 do {
@@ -80,27 +80,32 @@ public enum GateFastPath {
                     throw error
                 }
                 guard let ds else { break }
+                // The first data set of an element wins (as in the full decoder); a PII or set
+                // information in code 000 is not text, so it does not count.
                 switch ds.oid {
-                case 1 where !havePII && ds.compaction != .applicationDefined:
-                    try ds.decodeText(mem, into: &item.pii)
-                    havePII = true
+                case 1 where !seenPII:
+                    seenPII = true
+                    if ds.compaction != .applicationDefined {
+                        try ds.decodeText(mem, into: &item.pii)
+                        havePII = true
+                    }
                 case 3 where !haveOwner:
                     try ds.decodeText(mem, into: &item.owner)
                     haveOwner = true
-                case 4 where !haveSet && ds.compaction != .applicationDefined:
-                    var s = ItemID()
-                    try ds.decodeText(mem, into: &s)
-                    (item.partsInSet, item.partNumber) = setNumbers(s)
+                case 4 where !haveSet:
                     haveSet = true
+                    if ds.compaction != .applicationDefined {
+                        var s = ItemID()
+                        try ds.decodeText(mem, into: &s)
+                        (item.partsInSet, item.partNumber) = setNumbers(s)
+                    }
                 default:
                     try ds.validate(mem)
                 }
                 i = ds.end
             }
-        } catch let e as DecodeError {
-            return .malformed(e)
         } catch {
-            return .unrecognised(.unknown)  // unreachable: only DecodeError is thrown
+            return .malformed(error)
         }
         guard havePII else { return .malformed(DecodeError(offset: start, .missingPrimaryItemIdentifier)) }
         return .item(item)
@@ -137,10 +142,8 @@ public enum GateFastPath {
             if item.owner.isEmpty && m.count > Part3.basicBlockSize {
                 _ = try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 2, into: &item.owner)
             }
-        } catch let e as DecodeError {
-            return .malformed(e)
         } catch {
-            return .unrecognised(.unknown)
+            return .malformed(error)
         }
         return .item(item)
     }
