@@ -52,7 +52,7 @@ public enum GateFastPath {
         switch FormatDetection.classifyHF(mem, dsfid: dsfid) {
         case .blank: return .blank
         case .part2: result = part2(mem, start: 0, isPrefix: isPrefix)
-        case .part3(let reversed): result = part3(HFMemory(mem, reversed: reversed))
+        case .part3(let reversed): result = part3(HFMemory(mem, reversed: reversed), isPrefix: isPrefix)
         case .threeM: return .unrecognised(.threeM)
         case .part3CRCError(let s, let c): return .malformed(DecodeError(offset: 19, .crcMismatch(stored: s, computed: c)))
         case .unknown: return .unrecognised(.unknown)
@@ -125,12 +125,21 @@ public enum GateFastPath {
         return (UInt8(a), UInt8(b))
     }
 
-    /// Basic block already CRC-checked by detection.
-    static func part3(_ m: HFMemory) -> GateDecode {
+    /// Basic block already CRC-checked by detection. Extension blocks are checked too (length and
+    /// XOR) so the gate never takes an item from a tag the full decoder rejects.
+    static func part3(_ m: HFMemory, isPrefix: Bool) -> GateDecode {
         var item = GateItem(pii: ItemID(), format: m.reversed ? .part3ReversedBlocks : .part3)
         item.partsInSet = m[1]
         item.partNumber = m[2]
-        do {
+        do throws(DecodeError) {
+            if m.count > Part3.basicBlockSize {
+                do throws(DecodeError) {
+                    try Part3.walkExtensionBlocks(m) { (_, _, _, _) throws(DecodeError) in true }
+                } catch {
+                    guard isPrefix, case .extensionBlockPastEnd = error.reason else { throw error }
+                    item.memoryTruncated = true
+                }
+            }
             if Part3.piiInExtension(m) {
                 guard try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 1, into: &item.pii) else {
                     return .malformed(DecodeError(offset: 3, .missingExtensionPII))
