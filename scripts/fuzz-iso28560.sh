@@ -31,4 +31,4 @@ for f in pathlib.Path("Tests/ISO28560Tests/Fixtures/fuzz-regressions").glob("*.h
 PY
 
 "$out/fuzz-iso28560" "$out/corpus" -max_total_time="$seconds" -max_len=512 \
-    -artifact_prefix="$out/crashes/" -print_final_stats=1 -jobs=1
+    -artifact_prefix="$out/crashes/" -print_final_stats=1

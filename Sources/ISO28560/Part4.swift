@@ -44,7 +44,9 @@ extension Part4 {
                 let uii = sink.string
                 var tag = Part4Tag(pc: pc, uii: uii, record: ItemRecord(), storedCRC: nil, userMemory: nil)
                 if includesStoredCRC { tag.storedCRC = UInt16(mem[0]) << 8 | UInt16(mem[1]) }
-                let f = uii.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                // Split bytes, not Characters: "." followed by a combining mark is one Character.
+                let f = Array(uii.utf8).split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) }
                 switch f.count {
                 case 1: tag.record.primaryItemIdentifier = f[0]
                 case 2: (tag.record.ownerInstitution, tag.record.primaryItemIdentifier) = (f[0], f[1])
@@ -90,11 +92,11 @@ extension Part4 {
         var rest = record
         rest.primaryItemIdentifier = nil
         var text = pii
-        if pii.contains(".") { throw EncodeError.invalidValue(.primaryItemIdentifier, "'.' would make the UII ambiguous") }
-        if let owner = record.ownerInstitution, !owner.contains(".") {
+        if pii.utf8.contains(UInt8(ascii: ".")) { throw EncodeError.invalidValue(.primaryItemIdentifier, "'.' would make the UII ambiguous") }
+        if let owner = record.ownerInstitution, !owner.utf8.contains(UInt8(ascii: ".")) {
             text = owner + "." + pii
             rest.ownerInstitution = nil
-            if let set = record.setInformation, !set.contains(".") {
+            if let set = record.setInformation, !set.utf8.contains(UInt8(ascii: ".")) {
                 text += "." + set
                 rest.setInformation = nil
             }
