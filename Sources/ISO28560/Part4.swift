@@ -67,7 +67,9 @@ extension Part4 {
     public static func decodeUserMemory(_ bytes: [UInt8]) throws(DecodeError) -> Part2Tag {
         guard let dsfid = bytes.first else { throw DecodeError(offset: 0, .truncated(needed: 1)) }
         guard dsfid == 0x06 else { throw DecodeError(offset: 0, .unexpectedDSFID(dsfid)) }
-        return try Part2.decode(bytes, start: 1)
+        var tag = try Part2.decode(bytes, start: 1)
+        tag.warnings.removeAll { $0 == .noPrimaryItemIdentifier }  // the PII is in the UII
+        return tag
     }
 
     /// Both banks: user-memory elements fill in what the UII does not carry (the UII wins on conflict).
