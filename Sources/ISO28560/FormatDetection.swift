@@ -60,11 +60,14 @@ enum FormatDetection {
     /// memory, with a non-empty PII, every compaction valid.
     static func strictPart2(_ mem: UnsafeRawBufferPointer) -> Bool {
         var i = 0
-        var havePII = false
+        var seenPII = false, havePII = false
         do {
             while let ds = try Part2DataSet.read(mem, at: i) {
                 try ds.validate(mem)
-                if ds.oid == 1 && ds.length > 0 && ds.compaction != .applicationDefined { havePII = true }
+                if ds.oid == 1 && !seenPII {  // the first PII set counts, as in the decoders
+                    seenPII = true
+                    havePII = ds.length > 0 && ds.compaction != .applicationDefined
+                }
                 i = ds.end
             }
         } catch {

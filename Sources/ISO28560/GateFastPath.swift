@@ -52,7 +52,7 @@ public enum GateFastPath {
         switch FormatDetection.classifyHF(mem, dsfid: dsfid) {
         case .blank: return .blank
         case .part2: result = part2(mem, start: 0, isPrefix: isPrefix)
-        case .part3(let reversed): result = part3(HFMemory(mem, reversed: reversed))
+        case .part3(let reversed): result = part3(HFMemory(mem, reversed: reversed), isPrefix: isPrefix)
         case .threeM: return .unrecognised(.threeM)
         case .part3CRCError(let s, let c): return .malformed(DecodeError(offset: 19, .crcMismatch(stored: s, computed: c)))
         case .unknown: return .unrecognised(.unknown)
@@ -67,9 +67,9 @@ public enum GateFastPath {
     /// Data sets from `start`; PII (1), owner (3) and set information (4), every set validated.
     static func part2(_ mem: UnsafeRawBufferPointer, start: Int, isPrefix: Bool, format: TagFormat = .part2) -> GateDecode {
         var item = GateItem(pii: ItemID(), format: format)
-        var havePII = false, haveOwner = false, haveSet = false
+        var seenPII = false, havePII = false, haveOwner = false, haveSet = false
         var i = start
-        do {
+        do throws(DecodeError) {
             while true {
                 let ds: Part2DataSet?
                 do {
@@ -80,27 +80,32 @@ public enum GateFastPath {
                     throw error
                 }
                 guard let ds else { break }
+                // The first data set of an element wins (as in the full decoder); a PII or set
+                // information in code 000 is not text, so it does not count.
                 switch ds.oid {
-                case 1 where !havePII && ds.compaction != .applicationDefined:
-                    try ds.decodeText(mem, into: &item.pii)
-                    havePII = true
+                case 1 where !seenPII:
+                    seenPII = true
+                    if ds.compaction != .applicationDefined {
+                        try ds.decodeText(mem, into: &item.pii)
+                        havePII = true
+                    }
                 case 3 where !haveOwner:
                     try ds.decodeText(mem, into: &item.owner)
                     haveOwner = true
-                case 4 where !haveSet && ds.compaction != .applicationDefined:
-                    var s = ItemID()
-                    try ds.decodeText(mem, into: &s)
-                    (item.partsInSet, item.partNumber) = setNumbers(s)
+                case 4 where !haveSet:
                     haveSet = true
+                    if ds.compaction != .applicationDefined {
+                        var s = ItemID()
+                        try ds.decodeText(mem, into: &s)
+                        (item.partsInSet, item.partNumber) = setNumbers(s)
+                    }
                 default:
                     try ds.validate(mem)
                 }
                 i = ds.end
             }
-        } catch let e as DecodeError {
-            return .malformed(e)
         } catch {
-            return .unrecognised(.unknown)  // unreachable: only DecodeError is thrown
+            return .malformed(error)
         }
         guard havePII else { return .malformed(DecodeError(offset: start, .missingPrimaryItemIdentifier)) }
         return .item(item)
@@ -120,12 +125,21 @@ public enum GateFastPath {
         return (UInt8(a), UInt8(b))
     }
 
-    /// Basic block already CRC-checked by detection.
-    static func part3(_ m: HFMemory) -> GateDecode {
+    /// Basic block already CRC-checked by detection. Extension blocks are checked too (length and
+    /// XOR) so the gate never takes an item from a tag the full decoder rejects.
+    static func part3(_ m: HFMemory, isPrefix: Bool) -> GateDecode {
         var item = GateItem(pii: ItemID(), format: m.reversed ? .part3ReversedBlocks : .part3)
         item.partsInSet = m[1]
         item.partNumber = m[2]
-        do {
+        do throws(DecodeError) {
+            if m.count > Part3.basicBlockSize {
+                do throws(DecodeError) {
+                    try Part3.walkExtensionBlocks(m) { (_, _, _, _) throws(DecodeError) in true }
+                } catch {
+                    guard isPrefix, case .extensionBlockPastEnd = error.reason else { throw error }
+                    item.memoryTruncated = true
+                }
+            }
             if Part3.piiInExtension(m) {
                 guard try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 1, into: &item.pii) else {
                     return .malformed(DecodeError(offset: 3, .missingExtensionPII))
@@ -137,10 +151,8 @@ public enum GateFastPath {
             if item.owner.isEmpty && m.count > Part3.basicBlockSize {
                 _ = try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 2, into: &item.owner)
             }
-        } catch let e as DecodeError {
-            return .malformed(e)
         } catch {
-            return .unrecognised(.unknown)
+            return .malformed(error)
         }
         return .item(item)
     }
