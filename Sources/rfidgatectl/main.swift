@@ -1,1 +1,11 @@
-print("placeholder")
+import ArgumentParser
+
+/// rfidgatectl: the technician's tool. Thin: each subcommand lives in its own file.
+struct RFIDGateCtl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rfidgatectl",
+        abstract: "Look inside RFIDGate: tags, configuration, readers.",
+        subcommands: [TagCommand.self, ConfigCommand.self])
+}
+
+RFIDGateCtl.main()
