@@ -30,37 +30,29 @@ struct RingBench: ParsableCommand {
     }
 
     func ringTrial(batched: Bool) -> Double {
-        let q = TagRing(capacity: capacity)
-        let n = items
-        let clock = SystemMonotonicClock()
-        let start = Atomic<Bool>(false)
-        let producer = OSThread(name: "bench-prod") {
-            while !start.load(ordering: .acquiring) {}
-            var read = TagRead(arrivalNanos: 0, reader: 1, antenna: 1, kind: .iso15693)
-            for i in 0..<n {
-                read.arrivalNanos = UInt64(i)
-                while !q.push(read) {}  // full: retry (the bench measures throughput, not drops)
-            }
-        }
-        var sum: UInt64 = 0
-        var received = 0
-        start.store(true, ordering: .releasing)
-        let t0 = clock.nanoseconds()
+        let ring = TagRing(capacity: capacity)
         if batched {
-            while received < n { received += q.drain(max: 256) { sum &+= $0.arrivalNanos } }
-        } else {
-            while received < n {
-                if let r = q.pop() { sum &+= r.arrivalNanos; received += 1 }
-            }
+            return transfer(through: ring) { ring, sum in ring.drain(max: 256) { sum &+= $0.arrivalNanos } }
         }
-        let t1 = clock.nanoseconds()
-        producer.join()
-        precondition(sum == UInt64(n) * UInt64(n - 1) / 2, "ring lost or duplicated items")
-        return Double(n) / (Double(t1 - t0) / 1e9)
+        return transfer(through: ring) { ring, sum in
+            guard let r = ring.pop() else { return 0 }
+            sum &+= r.arrivalNanos
+            return 1
+        }
     }
 
     func mutexTrial() -> Double {
-        let q = MutexQueue(capacity: capacity)
+        transfer(through: MutexQueue(capacity: capacity)) { q, sum in
+            guard let r = q.pop() else { return 0 }
+            sum &+= r.arrivalNanos
+            return 1
+        }
+    }
+
+    /// Moves `items` reads from a producer thread to this thread through `queue`; `consume`
+    /// takes what it can and returns how many. Returns items per second, checking that every
+    /// read arrived exactly once (the sum of sequence numbers).
+    func transfer<Q: BenchQueue>(through queue: Q, consume: (Q, inout UInt64) -> Int) -> Double {
         let n = items
         let clock = SystemMonotonicClock()
         let start = Atomic<Bool>(false)
@@ -69,26 +61,33 @@ struct RingBench: ParsableCommand {
             var read = TagRead(arrivalNanos: 0, reader: 1, antenna: 1, kind: .iso15693)
             for i in 0..<n {
                 read.arrivalNanos = UInt64(i)
-                while !q.push(read) {}
+                while !queue.push(read) {}  // full: retry (the bench measures throughput, not drops)
             }
         }
         var sum: UInt64 = 0
         var received = 0
         start.store(true, ordering: .releasing)
         let t0 = clock.nanoseconds()
-        while received < n {
-            if let r = q.pop() { sum &+= r.arrivalNanos; received += 1 }
-        }
+        while received < n { received += consume(queue, &sum) }
         let t1 = clock.nanoseconds()
         producer.join()
-        precondition(sum == UInt64(n) * UInt64(n - 1) / 2, "mutex queue lost or duplicated items")
+        precondition(sum == UInt64(n) * UInt64(n - 1) / 2, "\(Q.self) lost or duplicated items")
         return Double(n) / (Double(t1 - t0) / 1e9)
     }
 }
 
+/// What the benchmark needs of a queue; both contenders are final classes, so calls through
+/// this generic are specialised, not dynamically dispatched.
+protocol BenchQueue: AnyObject, Sendable {
+    func push(_ read: TagRead) -> Bool
+    func pop() -> TagRead?
+}
+
+extension SPSCRing: BenchQueue where Element == TagRead {}
+
 /// The baseline: a bounded circular queue behind Synchronization.Mutex, as one would write it
 /// without a lock-free ring.
-final class MutexQueue: @unchecked Sendable {
+final class MutexQueue: BenchQueue, @unchecked Sendable {
     struct State {
         var slots: [TagRead]
         var head = 0

@@ -15,7 +15,8 @@ struct DaemonBinaryTests {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
-    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds).
+    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds) counted from
+    /// the moment the daemon printed its status header (so a slow start cannot race them).
     static func run(_ args: [String], signals: [(Double, Int32)] = []) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
@@ -23,15 +24,36 @@ struct DaemonBinaryTests {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { h in collected.append(out: h.availableData) }
+        err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
         try p.run()
-        for (delay, signal) in signals {
-            Thread.sleep(forTimeInterval: delay)
-            kill(p.processIdentifier, signal)
+        if !signals.isEmpty {
+            let deadline = Date().addingTimeInterval(60)
+            while !collected.out.contains("reads/s") && Date() < deadline && p.isRunning {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            for (delay, signal) in signals {
+                Thread.sleep(forTimeInterval: delay)
+                kill(p.processIdentifier, signal)
+            }
         }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        collected.append(out: out.fileHandleForReading.readDataToEndOfFile())
+        collected.append(err: err.fileHandleForReading.readDataToEndOfFile())
+        return (p.terminationStatus, collected.out, collected.err)
+    }
+
+    /// Output gathered from the pipes' handlers (called on other threads).
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var o = Data(), e = Data()
+        func append(out d: Data) { lock.lock(); o.append(d); lock.unlock() }
+        func append(err d: Data) { lock.lock(); e.append(d); lock.unlock() }
+        var out: String { lock.lock(); defer { lock.unlock() }; return String(decoding: o, as: UTF8.self) }
+        var err: String { lock.lock(); defer { lock.unlock() }; return String(decoding: e, as: UTF8.self) }
     }
 
     static func summary(_ out: String) throws -> [String: Double] {

@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import ServiceLifecycle
 
 /// Options of `rfidgated`, parsed by the executable.
@@ -12,7 +15,13 @@ public struct DaemonOptions: Sendable {
 /// The daemon: load config, start the gate, print status until SIGTERM/SIGINT or the
 /// duration ends, then print a summary. Returns the process exit status.
 public func runDaemon(_ options: DaemonOptions) async -> Int32 {
+    // SIGUSR1's default action kills the process: ignore it from the first instruction, so a
+    // `systemctl reload` during start-up is harmless; SignalDumpService handles it from then on.
+    signal(SIGUSR1, SIG_IGN)
+    // Under systemd: native journal fields. In a terminal: plain text on stderr.
+    let journal = JournalLogHandler.isConnected
     LoggingSystem.bootstrap { label in
+        if journal { return JournalLogHandler(label: label) }
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = .info
         return handler
@@ -62,7 +71,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     output.drainEvents(runtime, logger: logger)
     let latency = runtime.pipeline.latency
     let summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
-    print(summary.text)
-    if options.summaryJSON { print(summary.json) }
+    writeLine(summary.text)
+    if options.summaryJSON { writeLine(summary.json) }
     return 0
 }

@@ -1,6 +1,9 @@
 import Gate
 import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How the daemon talks to a person at a terminal (and to journald through stdout).
 /// Plain text, fixed columns; no Foundation formatting, which would drag ICU into the binary.
@@ -8,7 +11,9 @@ public final class StatusOutput: Sendable {
     let write: @Sendable (String) -> Void
     private let alarmLines = Atomic<Int>(0)
 
-    public init(write: @escaping @Sendable (String) -> Void = { print($0) }) { self.write = write }
+    /// By default each line goes straight to fd 1 with one write(2): stdio would buffer a pipe
+    /// (journald, a test harness) and hold status lines back until exit.
+    public init(write: @escaping @Sendable (String) -> Void = writeLine) { self.write = write }
 
     func header(_ runtime: GateRuntime) {
         let c = runtime.config
@@ -51,6 +56,19 @@ public final class StatusOutput: Sendable {
     }
 
     public var alarmsPrinted: Int { alarmLines.load(ordering: .relaxed) }
+}
+
+/// Writes one line to standard output, unbuffered.
+public func writeLine(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { return }  // stdout closed: nothing useful to do
+            offset += n
+        }
+    }
 }
 
 func pad(_ s: String, _ width: Int) -> String {
