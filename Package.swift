@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // SIP2 upstream sync (issue 6): NIO client with TLS, GRDB outbox on the system SQLite.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian, each imported by exactly one Swift module.
@@ -46,6 +50,28 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
 
+        // SIP2 (issue 6). Pure codec: stdlib only, no I/O, no Foundation.
+        .target(name: "SIP2"),
+        // SIP2 client over TCP/TLS (SwiftNIO): login, status, keepalive, timeouts, 96/97, reconnect.
+        .target(
+            name: "SIP2Client",
+            dependencies: [
+                "SIP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Durable offline outbox (GRDB, own SQLite file for now) + the replay service + offline policy.
+        .target(
+            name: "SIP2Sync",
+            dependencies: [
+                "SIP2", "SIP2Client",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Thin executables.
         .executableTarget(
             name: "rfidgated",
@@ -53,13 +79,13 @@ let package = Package(
         .executableTarget(
             name: "rfidgatectl",
             dependencies: [
-                "Daemon", "ISO28560", "Readers",
+                "Daemon", "ISO28560", "Readers", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "rfidgate-bench",
             dependencies: [
-                "Gate", "TagRing", "Readers", "ISO28560",
+                "Gate", "TagRing", "Readers", "ISO28560", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/rfidgate-bench",
@@ -70,5 +96,15 @@ let package = Package(
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"]),
         .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "SIP2IntegrationTests",
+            dependencies: [
+                "SIP2", "SIP2Client", "SIP2Sync",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            exclude: ["Peers"]),
     ]
 )

@@ -1,0 +1,89 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import SIP2
+
+/// Frames received on one connection, waiting for the client to take them. Filled by the channel
+/// handler on the event loop, drained by the client with a deadline (never "wait for CR" forever).
+final class FrameMailbox: @unchecked Sendable {
+    enum Event: Sendable { case frame(SIP2Framer.Frame), closed, timeout }
+
+    private let lock = NIOLock()
+    private var frames: [SIP2Framer.Frame] = []
+    private var closed = false
+    private var waiter: (token: UInt64, continuation: CheckedContinuation<Event, Never>, timer: Scheduled<Void>?)?
+    private var nextToken: UInt64 = 0
+    /// Bytes received that never formed a frame (e.g. invenio's "None" without CR), for logs.
+    private(set) var strayBytes: [UInt8] = []
+
+    func push(_ f: SIP2Framer.Frame) { deliver(.frame(f)) }
+    func close() { deliver(.closed) }
+    func noteStray(_ b: [UInt8]) { lock.withLock { strayBytes = Array(b.suffix(256)) } }
+
+    private func deliver(_ e: Event) {
+        let w: (CheckedContinuation<Event, Never>, Scheduled<Void>?)? = lock.withLock {
+            if case .closed = e { closed = true } else if case .frame(let f) = e, waiter == nil { frames.append(f); return nil }
+            guard let w = waiter else { return nil }
+            waiter = nil
+            return (w.continuation, w.timer)
+        }
+        if let (c, t) = w { t?.cancel(); c.resume(returning: e) }
+    }
+
+    /// Takes whatever frames are queued now (unsolicited or late ones, before a new request).
+    func drain() -> [SIP2Framer.Frame] { lock.withLock { defer { frames = [] }; return frames } }
+
+    /// The next frame, `.closed` when the connection ended, or `.timeout` after `timeout`.
+    func next(timeout: TimeAmount, on loop: EventLoop) async -> Event {
+        await withCheckedContinuation { (c: CheckedContinuation<Event, Never>) in
+            let immediate: Event? = lock.withLock {
+                if !frames.isEmpty { return .frame(frames.removeFirst()) }
+                if closed { return .closed }
+                nextToken &+= 1
+                let token = nextToken
+                waiter = (token, c, nil)
+                let timer = loop.scheduleTask(in: timeout) { [weak self] in self?.fire(token) }
+                waiter?.timer = timer
+                return nil
+            }
+            if let immediate { c.resume(returning: immediate) }
+        }
+    }
+
+    private func fire(_ token: UInt64) {
+        let c: CheckedContinuation<Event, Never>? = lock.withLock {
+            guard let w = waiter, w.token == token else { return nil }
+            waiter = nil
+            return w.continuation
+        }
+        c?.resume(returning: .timeout)
+    }
+}
+
+/// Cuts inbound bytes into frames (CR, tolerant of CRLF and split/coalesced reads).
+final class SIP2FrameHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private var framer: SIP2Framer
+    private let mailbox: FrameMailbox
+
+    init(mailbox: FrameMailbox, maxFrameBytes: Int) {
+        self.mailbox = mailbox
+        framer = SIP2Framer(maxFrameBytes: maxFrameBytes)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buf = unwrapInboundIn(data)
+        let frames = buf.withUnsafeReadableBytes { framer.append($0) }
+        for f in frames { mailbox.push(f) }
+        if !framer.pending.isEmpty { mailbox.noteStray(framer.pending) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        mailbox.close()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        mailbox.close()
+        context.close(promise: nil)
+    }
+}

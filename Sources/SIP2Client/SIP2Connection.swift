@@ -1,0 +1,80 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SIP2
+
+/// One TCP (or TLS) connection to the ACS: writes whole frames, hands received frames to a mailbox.
+/// No protocol logic here; `SIP2Client` does login, sequence numbers, resends and timeouts.
+final class SIP2Connection: Sendable {
+    let channel: Channel
+    let mailbox: FrameMailbox
+
+    private init(channel: Channel, mailbox: FrameMailbox) { self.channel = channel; self.mailbox = mailbox }
+
+    static func connect(_ c: SIP2ClientConfiguration, group: EventLoopGroup) async throws(SIP2ClientError) -> SIP2Connection {
+        let endpoint = "\(c.host):\(c.port)"
+        var sslContext: NIOSSLContext?
+        if let tls = c.tls {
+            do {
+                var t = TLSConfiguration.makeClientConfiguration()
+                t.minimumTLSVersion = .tlsv12
+                t.certificateVerification = .fullVerification
+                if let ca = tls.caFile { t.trustRoots = .file(ca) }
+                if let cert = tls.certificateFile, let key = tls.keyFile {
+                    t.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                    t.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+                }
+                sslContext = try NIOSSLContext(configuration: t)
+            } catch {
+                throw .tlsFailed(endpoint: endpoint, reason: "\(error)")
+            }
+        }
+        let mailbox = FrameMailbox()
+        let serverName = c.tls?.serverName ?? c.host
+        let maxFrame = c.maxFrameBytes
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(c.connectTimeout))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [sslContext] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        let h = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress(serverName) ? nil : serverName)
+                        try channel.pipeline.syncOperations.addHandler(h)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(SIP2FrameHandler(mailbox: mailbox, maxFrameBytes: maxFrame))
+                }
+            }
+        do {
+            let channel = try await bootstrap.connect(host: c.host, port: c.port).get()
+            return SIP2Connection(channel: channel, mailbox: mailbox)
+        } catch {
+            throw .connectFailed(endpoint: endpoint, reason: "\(error)")
+        }
+    }
+
+    func write(_ bytes: [UInt8]) async -> Bool {
+        do {
+            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
+            return true
+        } catch { return false }
+    }
+
+    func close() { channel.close(promise: nil) }
+
+    var isActive: Bool { channel.isActive }
+}
+
+func isIPAddress(_ s: String) -> Bool {
+    s.contains(":") || (!s.isEmpty && s.allSatisfy { $0 == "." || $0.isNumber })
+}
+
+extension TimeAmount {
+    init(_ d: Duration) {
+        let (s, a) = d.components
+        self = .nanoseconds(s * 1_000_000_000 + a / 1_000_000_000)
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

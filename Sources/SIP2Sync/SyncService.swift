@@ -1,0 +1,130 @@
+import Logging
+import SIP2
+import SIP2Client
+
+/// Replays the outbox to the ILS, oldest first, one transaction at a time.
+///
+/// Exactly once, across kills and power cuts:
+/// 1. `markAttempt` is on disk before the frame leaves the box;
+/// 2. an entry with attempts > 0 may already be in the ILS, so first ask item information (17):
+///    a checkout whose item is charged, or a checkin whose item is no longer charged, is done;
+/// 3. otherwise send it with no block = Y, the original transaction date and the nb due date the
+///    patron was given; ok = 1 → done, ok = 0 → dead letter (permanent refusal, staff alert);
+/// 4. any lost answer (timeout, closed connection, 96/97 exhausted) leaves the entry pending and
+///    stops the round; the next round starts again at step 2.
+/// Ordering is global FIFO, so a checkout always reaches the ILS before a later checkin of the same
+/// item. Patron traffic on the same client interleaves between replayed exchanges (the client
+/// serialises them), so a patron at the station waits at most one replay exchange.
+public actor SyncService {
+    public struct RoundResult: Sendable, Equatable {
+        public var done = 0, deadLettered = 0
+        /// Why the round stopped early (nil = queue empty).
+        public var stoppedBy: String?
+    }
+
+    public typealias Alert = @Sendable (OutboxEntry, String) -> Void
+
+    let store: any OutboxStore
+    let client: SIP2Client
+    let logger: Logger
+    let alert: Alert
+    let clock: @Sendable () -> Int64
+
+    public init(store: any OutboxStore, client: SIP2Client, logger: Logger = Logger(label: "rfidgate.sync"),
+                clock: @escaping @Sendable () -> Int64 = SIP2Clock.unixNow,
+                alert: @escaping Alert = { _, _ in }) {
+        self.store = store; self.client = client; self.logger = logger; self.alert = alert; self.clock = clock
+    }
+
+    /// Replays until the queue is empty or something stops it. Never throws: errors are recorded
+    /// in the store (`sync status` shows them) and returned in `stoppedBy`.
+    public func replayRound(batch: Int = 256) async -> RoundResult {
+        var result = RoundResult()
+        do {
+            try await client.connect()
+            if let s = await client.acsStatus {
+                try store.noteACSStatus(StoredACSStatus(online: s.online, offlineOK: s.offlineOK, checkoutOK: s.checkoutOK, checkinOK: s.checkinOK, atUnix: clock()))
+                guard s.online else {
+                    result.stoppedBy = "the ILS reports itself off-line (98 on-line = N)"
+                    try store.noteError(result.stoppedBy!, atUnix: clock())
+                    return result
+                }
+            }
+            while true {
+                let entries = try store.pending(limit: batch)
+                if entries.isEmpty { return result }
+                for e in entries {
+                    switch try await replay(e) {
+                    case .done: result.done += 1
+                    case .dead: result.deadLettered += 1
+                    }
+                }
+            }
+        } catch let e as SIP2ClientError {
+            result.stoppedBy = e.description
+        } catch {
+            result.stoppedBy = "\(error)"
+        }
+        if let why = result.stoppedBy {
+            logger.notice("SIP2 replay paused: \(why)")
+            try? store.noteError(why, atUnix: clock())
+        }
+        return result
+    }
+
+    enum Replayed { case done, dead }
+
+    func replay(_ e: OutboxEntry) async throws -> Replayed {
+        if e.attempts > 0 {
+            // It may already be in the ILS: ask before sending again (never a second loan).
+            let info = try await client.itemInformation(e.item)
+            switch e.kind {
+            case .checkout where info.isCharged:
+                try store.markDone(id: e.id, resolution: "item information after a lost answer: charged (\(info.circulationStatusCode))", atUnix: clock())
+                return .done
+            case .checkin where info.circulationStatus != nil && !info.isCharged && info.circulationStatus != .other:
+                try store.markDone(id: e.id, resolution: "item information after a lost answer: not charged (\(info.circulationStatusCode))", atUnix: clock())
+                return .done
+            default: break
+            }
+        }
+        try store.markAttempt(id: e.id)
+        switch e.kind {
+        case .checkout:
+            let r = await client.makeCheckout(patron: e.patron ?? "", item: e.item, noBlock: true, transactionDate: e.transactionDate,
+                                              nbDueDate: e.nbDueDate ?? e.transactionDate)
+            guard case .checkout(let c) = try await client.request(r) else { throw SIP2ClientError.unexpectedResponse(command: "11", got: "?") }
+            if c.ok {
+                try store.markDone(id: e.id, resolution: c.renewal ? "renewal ok (patron already had it)" : "checked out", atUnix: clock())
+                return .done
+            }
+            return try dead(e, "ILS refused the checkout: " + (c.screenMessages.first ?? "no reason given"))
+        case .checkin:
+            let r = await client.makeCheckin(item: e.item, noBlock: true, transactionDate: e.transactionDate, returnDate: e.transactionDate)
+            guard case .checkin(let c) = try await client.request(r) else { throw SIP2ClientError.unexpectedResponse(command: "09", got: "?") }
+            if c.ok {
+                try store.markDone(id: e.id, resolution: c.alert ? "checked in, alert: " + (c.screenMessages.first ?? "put aside") : "checked in", atUnix: clock())
+                return .done
+            }
+            return try dead(e, "ILS refused the checkin: " + (c.screenMessages.first ?? "no reason given"))
+        }
+    }
+
+    func dead(_ e: OutboxEntry, _ reason: String) throws -> Replayed {
+        try store.markDead(id: e.id, reason: reason, atUnix: clock())
+        logger.error("SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)) moved to dead letters: \(reason); staff must resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again")
+        alert(e, reason)
+        return .dead
+    }
+
+    /// Replays forever: a round, then a wait (poll interval when the queue drained, growing backoff
+    /// after a failure). Ends when the task is cancelled.
+    public func run(pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300)) async {
+        var wait = pollInterval
+        while !Task.isCancelled {
+            let r = await replayRound()
+            wait = r.stoppedBy == nil ? pollInterval : min(wait * 2, maxBackoff)
+            try? await Task.sleep(for: wait)
+        }
+    }
+}
