@@ -12,7 +12,7 @@ public enum ConfigFile {
         }
         var c = GateConfig()
         var r = TableReader(table: table, path: "", source: source)
-        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status"])
+        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status", "sip2"])
         if let role = try r.string("role") {
             guard let v = GateConfig.Role(rawValue: role) else {
                 throw ConfigError("\(source): role must be one of \(GateConfig.Role.allCases.map(\.rawValue)), not \"\(role)\"")
@@ -75,6 +75,7 @@ public enum ConfigFile {
             try s.allowOnly(["interval_ms"])
             if let v = try s.int("interval_ms") { c.statusIntervalMillis = v }
         }
+        if let s = try r.subtable("sip2") { c.sip2 = try SIP2Settings.parse(s, source: source) }
         try c.validate()
         return c
     }

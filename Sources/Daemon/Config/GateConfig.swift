@@ -34,6 +34,7 @@ public struct GateConfig: Sendable, Equatable {
     public var policy = GatePolicy()
     public var simulation = SimulationSettings()
     public var statusIntervalMillis = 1000
+    public var sip2 = SIP2Settings()
 
     public init() {}
 

@@ -1,0 +1,129 @@
+import ArgumentParser
+import Daemon
+import Dispatch
+import SIP2
+import SIP2Client
+import SIP2Sync
+
+/// Connection options shared by `sip2 …` and `sync run`: defaults come from the config file's
+/// `[sip2]` table, flags override them.
+struct SIP2Options: ParsableArguments {
+    @Option(help: "Configuration file with a [sip2] table.") var config = "/etc/rfidgate/rfidgate.toml"
+    @Option(help: "ILS SIP2 server as HOST:PORT.") var server: String?
+    @Option(help: "SIP2 login (CN).") var login: String?
+    @Option(help: "SIP2 password (CO).") var password: String?
+    @Option(help: "Institution id (AO).") var institution: String?
+    @Option(help: "Location code sent at login (CP).") var location: String?
+    @Option(help: "Character set: utf-8, iso-8859-1, cp850, gb18030, ascii.") var charset: String?
+    @Flag(inversion: .prefixedNo, help: "AY/AZ error detection.") var errorDetection: Bool?
+    @Option(help: "Per-request timeout in milliseconds.") var timeoutMs: Int?
+    @Flag(help: "Show every frame sent (>>) and received (<<) on stderr.") var raw = false
+    @Flag(help: "End with one JSON object on the last line.") var json = false
+
+    /// The [sip2] settings from the config file; a missing default file is not an error.
+    func settings() throws -> SIP2Settings {
+        if let text = try? readTextFile(config) {
+            do { return try ConfigFile.parse(text, source: config).sip2 } catch {
+                printError("\(error)")
+                throw ExitCode(78)
+            }
+        }
+        return SIP2Settings()
+    }
+
+    func clientConfiguration() throws -> SIP2ClientConfiguration {
+        let s = try settings()
+        guard let endpoint = server ?? s.server, let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else {
+            printError("no SIP2 server: pass --server HOST:PORT or set sip2.server in \(config)")
+            throw ExitCode(78)
+        }
+        let csName = charset ?? s.charset
+        guard let cs = SIP2Charset(name: csName) else {
+            printError("unknown charset \(csName): use utf-8, iso-8859-1, cp850, gb18030 or ascii")
+            throw ExitCode(78)
+        }
+        let timeout = Duration.milliseconds(timeoutMs ?? s.requestTimeoutMillis)
+        return SIP2ClientConfiguration(
+            host: String(endpoint[..<colon]), port: port,
+            tls: s.tls ? .init(caFile: s.tlsCAFile, certificateFile: s.tlsCertFile, keyFile: s.tlsKeyFile, serverName: s.tlsServerName) : nil,
+            login: login ?? s.login, password: password ?? s.password, location: location ?? s.location,
+            institution: institution ?? s.institution, terminalPassword: s.terminalPassword, currentLocation: s.currentLocation,
+            charset: cs, errorDetection: errorDetection ?? s.errorDetection,
+            nbDueDateFiller: s.nbDueDate == "transaction_date" ? .transactionDate : .blank,
+            requestTimeout: timeout, minimumRequestTimeout: min(timeout, .seconds(2)),
+            keepaliveInterval: .seconds(s.keepaliveSeconds), reconnectBackoff: .milliseconds(200))
+    }
+
+    func makeClient() throws -> SIP2Client {
+        let cfg = try clientConfiguration()
+        let trace: SIP2Client.Trace? = raw ? { dir, bytes in
+            let text = String(decoding: bytes, as: UTF8.self).replacingCRLF()
+            printError((dir == .sent ? ">> " : "<< ") + text)
+        } : nil
+        return SIP2Client(cfg, trace: trace)
+    }
+}
+
+extension String {
+    func replacingCRLF() -> String {
+        var out = ""
+        for ch in unicodeScalars {
+            switch ch {
+            case "\r": out += "\\r"
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// Runs async work from a synchronous command (rfidgatectl's root command is synchronous).
+func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    final class Box: @unchecked Sendable { var result: Result<T, Error>? }
+    let box = Box()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try box.result!.get()
+}
+
+/// One JSON object from ordered key/value pairs (strings, numbers, booleans, null).
+enum JSONOut {
+    enum Value { case string(String), int(Int64), bool(Bool), null }
+
+    static func object(_ pairs: [(String, Value)]) -> String {
+        "{" + pairs.map { "\(quote($0.0)):\(render($0.1))" }.joined(separator: ",") + "}"
+    }
+
+    static func render(_ v: Value) -> String {
+        switch v {
+        case .string(let s): return quote(s)
+        case .int(let i): return String(i)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
+        }
+    }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Daemon
+import SIP2
+import SIP2Client
+import SIP2Sync
+
+/// `rfidgatectl sync …`: the offline outbox (loans and returns waiting for the ILS).
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync", abstract: "Look at and work the SIP2 outbox (offline loans waiting for the ILS).",
+        subcommands: [Status.self, Retry.self, Run.self])
+
+    struct OutboxOption: ParsableArguments {
+        @Option(help: "Configuration file with a [sip2] table.") var config = "/etc/rfidgate/rfidgate.toml"
+        @Option(help: "Outbox SQLite file (default: sip2.outbox from the configuration).") var outbox: String?
+        func open() throws -> GRDBOutboxStore {
+            var path = outbox
+            if path == nil {
+                let s = (try? SIP2Options.parse(["--config", config]).settings()) ?? SIP2Settings()
+                path = s.outbox
+            }
+            do { return try GRDBOutboxStore(path: path!) } catch {
+                printError("\(error)")
+                throw ExitCode(74)
+            }
+        }
+    }
+
+    static func time(_ unix: Int64?) -> String {
+        guard let unix else { return "never" }
+        return SIP2Clock.date(unixSeconds: unix).description
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Backlog, oldest entry, last success, last error, dead letters.")
+        @OptionGroup var where_: OutboxOption
+        @Flag(help: "End with one JSON object on the last line.") var json = false
+        func run() throws {
+            let store = try where_.open()
+            let s = try store.status()
+            print("backlog \(s.backlog) (oldest \(SyncCommand.time(s.oldestPendingUnix))), done \(s.done), dead letters \(s.deadLetters)")
+            print("last success \(SyncCommand.time(s.lastSuccessUnix)); last error \(s.lastError.map { "\($0) at \(SyncCommand.time(s.lastErrorUnix))" } ?? "none")")
+            if let a = s.lastACSStatus {
+                print("last ACS status at \(SyncCommand.time(a.atUnix)): on-line \(a.online ? "Y" : "N"), off-line ok \(a.offlineOK ? "Y" : "N")")
+            }
+            if let since = s.offlineSinceUnix { print("ILS unreachable since \(SyncCommand.time(since))") }
+            for d in try store.deadLetters(limit: 50) {
+                print("dead \(d.id): \(d.kind.rawValue) item \(d.item)\(d.patron.map { " patron \($0)" } ?? "") at \(d.transactionDate): \(d.lastError ?? "")")
+            }
+            if json {
+                print(JSONOut.object([
+                    ("ok", .bool(true)), ("backlog", .int(Int64(s.backlog))), ("done", .int(Int64(s.done))), ("dead_letters", .int(Int64(s.deadLetters))),
+                    ("oldest_pending_unix", s.oldestPendingUnix.map { .int($0) } ?? .null),
+                    ("last_success_unix", s.lastSuccessUnix.map { .int($0) } ?? .null),
+                    ("last_error", s.lastError.map { .string($0) } ?? .null),
+                ]))
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put a dead letter back in the queue (after staff fixed the cause in the ILS).")
+        @OptionGroup var where_: OutboxOption
+        @Argument(help: "Outbox entry id (see sync status).") var id: Int64
+        func run() throws {
+            let store = try where_.open()
+            guard try store.revive(id: id) else {
+                printError("entry \(id) is not a dead letter (see rfidgatectl sync status)")
+                throw ExitCode(1)
+            }
+            print("entry \(id) queued again; it is sent on the next sync round")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Replay the outbox to the ILS now (one round, or until empty).")
+        @OptionGroup var options: SIP2Options
+        @Option(help: "Outbox SQLite file (default: sip2.outbox from the configuration).") var outbox: String?
+        @Flag(help: "Keep trying (with backoff) until the queue is empty.") var untilEmpty = false
+        func run() throws {
+            let path = try outbox ?? options.settings().outbox
+            let store: GRDBOutboxStore
+            do { store = try GRDBOutboxStore(path: path) } catch { printError("\(error)"); throw ExitCode(74) }
+            let client = try options.makeClient()
+            let untilEmpty = self.untilEmpty
+            let (done, dead, left, stopped) = try runBlocking {
+                let sync = SyncService(store: store, client: client, alert: { e, why in printError("ALERT dead letter \(e.id): \(why)") })
+                var done = 0, dead = 0
+                var wait = Duration.milliseconds(200)
+                while true {
+                    let r = await sync.replayRound()
+                    done += r.done; dead += r.deadLettered
+                    let left = try store.status().backlog
+                    if left == 0 || !untilEmpty { await client.disconnect(); return (done, dead, left, r.stoppedBy) }
+                    try await Task.sleep(for: wait)
+                    wait = min(wait * 2, .seconds(30))
+                }
+            }
+            print("replayed \(done), dead letters \(dead), still queued \(left)\(stopped.map { "; stopped: \($0)" } ?? "")")
+            if options.json { print(JSONOut.object([("ok", .bool(left == 0)), ("replayed", .int(Int64(done))), ("dead_letters", .int(Int64(dead))), ("backlog", .int(Int64(left)))])) }
+            if left > 0 { throw ExitCode(75) }
+        }
+    }
+}
