@@ -83,11 +83,6 @@ struct SIP2Bench: ParsableCommand {
     }
 }
 
-func cpuSeconds() -> Double {
-    var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
-    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6
-}
 
 func freeTCPPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -112,9 +107,11 @@ func tcpOpen(_ port: Int) -> Bool {
 }
 
 func runBlockingBench<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    final class Box: @unchecked Sendable { var r: Result<T, Error>? }
-    let box = Box(), sem = DispatchSemaphore(value: 0)
+    let box = BlockingBox<T>(), sem = DispatchSemaphore(value: 0)
     Task { do { box.r = .success(try await body()) } catch { box.r = .failure(error) }; sem.signal() }
     sem.wait()
     return try box.r!.get()
 }
+
+/// Carries the async result back to the waiting thread (written once, read after the signal).
+final class BlockingBox<T>: @unchecked Sendable { var r: Result<T, Error>? }

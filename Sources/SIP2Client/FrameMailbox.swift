@@ -26,7 +26,7 @@ final class FrameMailbox: @unchecked Sendable {
             waiter = nil
             return (w.continuation, w.timer)
         }
-        if let (c, t) = w { t?.cancel(); c.resume(returning: e) }
+        if let w { w.1?.cancel(); w.0.resume(returning: e) }
     }
 
     /// Takes whatever frames are queued now (unsolicited or late ones, before a new request).
@@ -41,7 +41,7 @@ final class FrameMailbox: @unchecked Sendable {
                 nextToken &+= 1
                 let token = nextToken
                 waiter = (token, c, nil)
-                let timer = loop.scheduleTask(in: timeout) { [weak self] in self?.fire(token) }
+                let timer = loop.scheduleTask(in: timeout) { [weak self] () -> Void in self?.fire(token) }
                 waiter?.timer = timer
                 return nil
             }

@@ -16,7 +16,7 @@ public actor SIP2Client {
     public enum Direction: Sendable { case sent, received }
     public typealias Trace = @Sendable (Direction, [UInt8]) -> Void
 
-    public let configuration: SIP2ClientConfiguration
+    public nonisolated let configuration: SIP2ClientConfiguration
     public private(set) var acsStatus: ACSStatus?
     /// Frames sent and received since creation (the bench's denominator).
     public private(set) var messagesSent = 0
@@ -73,7 +73,9 @@ public actor SIP2Client {
     }
 
     public func disconnect() async {
-        await serialized { () async throws(SIP2ClientError) in drop() }
+        await acquire()
+        drop()
+        release()
     }
 
     private func drop() {
@@ -92,7 +94,7 @@ public actor SIP2Client {
             connection = c
             sequence = 0  // a new connection starts again at AY0
             let login = try await exchange(LoginRequest(user: configuration.login, password: configuration.password, location: configuration.location).message, expecting: "94")
-            guard LoginResponse.ok(login) else {
+            guard login.fixed(0, 1) == "1" else {
                 drop()
                 throw SIP2ClientError.loginRefused(user: configuration.login)
             }
@@ -343,10 +345,6 @@ public enum CheckoutOutcome: Sendable, Equatable {
 public enum CheckinOutcome: Sendable, Equatable {
     case answered(CheckinResponse)
     case confirmedNotCharged(ItemInformationResponse)
-}
-
-extension LoginResponse {
-    static func ok(_ m: SIP2Message) -> Bool { m.fixed(0, 1) == "1" }
 }
 
 func printable(_ b: [UInt8]) -> String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import SIP2
 import SIP2Client
 

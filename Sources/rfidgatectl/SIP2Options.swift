@@ -56,11 +56,11 @@ struct SIP2Options: ParsableArguments {
 
     func makeClient() throws -> SIP2Client {
         let cfg = try clientConfiguration()
-        let trace: SIP2Client.Trace? = raw ? { dir, bytes in
+        guard raw else { return SIP2Client(cfg) }
+        return SIP2Client(cfg, trace: { (dir: SIP2Client.Direction, bytes: [UInt8]) in
             let text = String(decoding: bytes, as: UTF8.self).replacingCRLF()
             printError((dir == .sent ? ">> " : "<< ") + text)
-        } : nil
-        return SIP2Client(cfg, trace: trace)
+        })
     }
 }
 
@@ -80,8 +80,7 @@ extension String {
 
 /// Runs async work from a synchronous command (rfidgatectl's root command is synchronous).
 func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    final class Box: @unchecked Sendable { var result: Result<T, Error>? }
-    let box = Box()
+    let box = BlockingBox<T>()
     let done = DispatchSemaphore(value: 0)
     Task {
         do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
@@ -127,3 +126,6 @@ enum JSONOut {
         return out + "\""
     }
 }
+
+/// Carries the async result back to the waiting thread (written once, read after the signal).
+final class BlockingBox<T>: @unchecked Sendable { var result: Result<T, Error>? }

@@ -44,7 +44,7 @@ final class FaultServer: @unchecked Sendable {
     init(upstreamPort: Int? = nil, script: @escaping Script) throws {
         self.script = script
         self.upstreamPort = upstreamPort
-        listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listenFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(listenFD, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
@@ -56,6 +56,7 @@ final class FaultServer: @unchecked Sendable {
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
         port = Int(UInt16(bigEndian: addr.sin_port))
+        self.listenFD = listenFD
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 

@@ -36,7 +36,7 @@ struct KillReplayTests {
         var kills = 0, runs = 0
         var rng = SystemRandomNumberGenerator()
         var delayMs = 150
-        while kills < 20 || try store.status().backlog > 0 {
+        while try kills < 20 || store.status().backlog > 0 {
             runs += 1
             #expect(runs < 200, "replay does not converge")
             if runs >= 200 { break }
