@@ -77,7 +77,7 @@ import Testing
 
     @Test func checkoutResponseFieldsInAnyOrderUnknownIgnored() throws {
         // B11: pysip2 order, plus extension IDs the codec does not know.
-        let raw = "121NY20251121    120000AHNov 5|XIfoo|AOD|AJ书名：三体|ABI1|AAP1|PAbar|AFChecked out|AFsecond|CK001|"
+        let raw = "121NNY20251121    120000AHNov 5|XIfoo|AOD|AJ书名：三体|ABI1|AAP1|PAbar|AFChecked out|AFsecond|CK001|"
         let m = try SIP2Decoder().decode(Array(raw.utf8))
         guard case .checkout(let r) = try SIP2Response(m) else { Issue.record("not 12"); return }
         #expect(r.ok && !r.renewal && r.desensitize == true && r.magneticMedia == false)
