@@ -267,6 +267,7 @@ public actor SIP2Client {
 
     /// Item status update (19); refused locally when the ACS's BX says it does not support it.
     public func itemStatusUpdate(_ item: String, properties: String) async throws(SIP2ClientError) -> ItemStatusUpdateResponse? {
+        try await connect()  // the BX flags come with the 98 answer
         if let s = acsStatus, !s.supports(.itemStatusUpdate) { return nil }
         let r = ItemStatusUpdateRequest(date: now, institution: configuration.institution, item: item, properties: properties, terminalPassword: configuration.terminalPassword)
         guard case .itemStatusUpdate(let s) = try await request(r) else { throw .unexpectedResponse(command: "19", got: "?") }

@@ -77,14 +77,15 @@ struct SIP2Command: ParsableCommand {
     }
 
     struct Patron: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Patron status (23), with the PIN check when --pin is given.")
+        static let configuration = CommandConfiguration(abstract: "Patron information (63): valid patron, name, blocks; the PIN check with --pin.")
         @OptionGroup var options: SIP2Options
         @Argument(help: "Patron barcode (AA).") var patron: String
         @Option(help: "Patron PIN (AD).") var pin: String?
         func run() throws {
             let patron = self.patron, pin = self.pin
             try SIP2Command.run(options) { c async throws(SIP2ClientError) in
-                let r = try await c.patronStatus(patron, pin: pin ?? "")
+                // 63 rather than 23: some servers (invenio) leave CQ out of 24.
+                let r = try await c.patronInformation(patron, pin: pin)
                 let valid = r.validPatron ?? false
                 let pinOK = pin == nil ? true : r.validPassword == true
                 var json: [(String, JSONOut.Value)] = [("patron", .string(r.patron)), ("name", .string(r.name)), ("valid_patron", .bool(valid))]

@@ -23,6 +23,11 @@ enum CtlBinary {
                 "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgatectl (swift build)"))
 struct KillReplayTests {
     @Test func killedAtRandomPointsLosesAndDuplicatesNothing() async throws {
+        // All of it blocks (process waits, sleeps): keep it off the cooperative pool.
+        try await offPool { try Self.run() }
+    }
+
+    static func run() throws {
         let ctl = try #require(CtlBinary.path, "rfidgatectl not built")
         let peer = try Peer(.invenio)
         let (store, path) = try tempOutbox()

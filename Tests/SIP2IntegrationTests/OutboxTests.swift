@@ -92,7 +92,7 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
 struct ReplayTests {
     @Test("E2 E3 E4 queued checkout then checkin replayed in order with no-block and the original dates", arguments: PeerKind.allCases)
     func replayInOrder(_ k: PeerKind) async throws {
-        let peer = try SharedPeers.peer(k)
+        let peer = try await SharedPeers.peer(k)
         let (store, _) = try tempOutbox()
         let item = uniqueItem("e2")
         try store.enqueue(newEntry("co", item: item, at: 1_735_725_600))
@@ -114,7 +114,7 @@ struct ReplayTests {
 
     @Test("E5 permanent refusal → dead letter, staff alert, no retry loop", arguments: PeerKind.allCases)
     func deadLetter(_ k: PeerKind) async throws {
-        let peer = try SharedPeers.peer(k)
+        let peer = try await SharedPeers.peer(k)
         let (store, _) = try tempOutbox()
         try store.enqueue(newEntry("lost", item: "I0004"))
         let ok = uniqueItem("e5")
@@ -134,7 +134,7 @@ struct ReplayTests {
 
     @Test("E6 replay interrupted mid-queue: nothing lost, nothing twice", arguments: PeerKind.allCases)
     func interrupted(_ k: PeerKind) async throws {
-        let peer = try SharedPeers.peer(k)
+        let peer = try await SharedPeers.peer(k)
         let (store, _) = try tempOutbox()
         let items = (0..<12).map { _ in uniqueItem("e6") }
         for (i, item) in items.enumerated() { try store.enqueue(newEntry("k\(i)", item: item)) }

@@ -105,6 +105,14 @@ final class Peer: @unchecked Sendable {
     }
 }
 
+/// Runs blocking work (process start-up, polling, waiting for exits) on its own thread, so the
+/// two-thread cooperative pool of a 2-core box keeps serving the other tests' timers and clients.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in
+        Thread.detachNewThread { c.resume(with: Result { try body() }) }
+    }
+}
+
 struct PeerError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
