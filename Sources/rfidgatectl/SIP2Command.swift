@@ -10,6 +10,8 @@ struct SIP2Command: ParsableCommand {
         commandName: "sip2", abstract: "Talk to the ILS over SIP2 (login, status, items, patrons, loans).",
         subcommands: [Ping.self, Item.self, Patron.self, Checkout.self, Checkin.self])
 
+    @OptionGroup var options: SIP2Options
+
     /// Prints the human lines, then (with --json) the JSON object last; maps errors to exit codes.
     static func run(_ o: SIP2Options, _ body: @escaping @Sendable (SIP2Client) async throws(SIP2ClientError) -> (ok: Bool, lines: [String], json: [(String, JSONOut.Value)])) throws {
         let client = try o.makeClient()
@@ -41,7 +43,9 @@ struct SIP2Command: ParsableCommand {
 
     struct Ping: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log in and ask the ACS status (93, 99).")
-        @OptionGroup var options: SIP2Options
+        @ParentCommand var parent: SIP2Command
+        @OptionGroup var own: SIP2Options
+        var options: SIP2Options { own.merged(over: parent.options) }
         func run() throws {
             try SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 let start = ContinuousClock.now
@@ -61,7 +65,9 @@ struct SIP2Command: ParsableCommand {
 
     struct Item: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Item information (17).")
-        @OptionGroup var options: SIP2Options
+        @ParentCommand var parent: SIP2Command
+        @OptionGroup var own: SIP2Options
+        var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Item barcode (AB).") var item: String
         func run() throws {
             let item = self.item
@@ -78,7 +84,9 @@ struct SIP2Command: ParsableCommand {
 
     struct Patron: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Patron information (63): valid patron, name, blocks; the PIN check with --pin.")
-        @OptionGroup var options: SIP2Options
+        @ParentCommand var parent: SIP2Command
+        @OptionGroup var own: SIP2Options
+        var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Patron barcode (AA).") var patron: String
         @Option(help: "Patron PIN (AD).") var pin: String?
         func run() throws {
@@ -100,7 +108,9 @@ struct SIP2Command: ParsableCommand {
 
     struct Checkout: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check an item out (11); after a lost answer asks item information before resending.")
-        @OptionGroup var options: SIP2Options
+        @ParentCommand var parent: SIP2Command
+        @OptionGroup var own: SIP2Options
+        var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Patron barcode (AA).") var patron: String
         @Argument(help: "Item barcode (AB).") var item: String
         func run() throws {
@@ -124,7 +134,9 @@ struct SIP2Command: ParsableCommand {
 
     struct Checkin: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check an item in (09).")
-        @OptionGroup var options: SIP2Options
+        @ParentCommand var parent: SIP2Command
+        @OptionGroup var own: SIP2Options
+        var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Item barcode (AB).") var item: String
         func run() throws {
             let item = self.item

@@ -8,7 +8,7 @@ import SIP2Sync
 /// Connection options shared by `sip2 …` and `sync run`: defaults come from the config file's
 /// `[sip2]` table, flags override them.
 struct SIP2Options: ParsableArguments {
-    @Option(help: "Configuration file with a [sip2] table.") var config = "/etc/rfidgate/rfidgate.toml"
+    @Option(help: "Configuration file with a [sip2] table (default /etc/rfidgate/rfidgate.toml).") var config: String?
     @Option(help: "ILS SIP2 server as HOST:PORT.") var server: String?
     @Option(help: "SIP2 login (CN).") var login: String?
     @Option(help: "SIP2 password (CO).") var password: String?
@@ -20,10 +20,29 @@ struct SIP2Options: ParsableArguments {
     @Flag(help: "Show every frame sent (>>) and received (<<) on stderr.") var raw = false
     @Flag(help: "End with one JSON object on the last line.") var json = false
 
+    var configPath: String { config ?? "/etc/rfidgate/rfidgate.toml" }
+
+    /// Options may come before the subcommand (`sip2 --server … ping`) or after it; after wins.
+    func merged(over parent: SIP2Options) -> SIP2Options {
+        var m = self
+        m.config = config ?? parent.config
+        m.server = server ?? parent.server
+        m.login = login ?? parent.login
+        m.password = password ?? parent.password
+        m.institution = institution ?? parent.institution
+        m.location = location ?? parent.location
+        m.charset = charset ?? parent.charset
+        m.errorDetection = errorDetection ?? parent.errorDetection
+        m.timeoutMs = timeoutMs ?? parent.timeoutMs
+        m.raw = raw || parent.raw
+        m.json = json || parent.json
+        return m
+    }
+
     /// The [sip2] settings from the config file; a missing default file is not an error.
     func settings() throws -> SIP2Settings {
-        if let text = try? readTextFile(config) {
-            do { return try ConfigFile.parse(text, source: config).sip2 } catch {
+        if let text = try? readTextFile(configPath) {
+            do { return try ConfigFile.parse(text, source: configPath).sip2 } catch {
                 printError("\(error)")
                 throw ExitCode(78)
             }
@@ -34,7 +53,7 @@ struct SIP2Options: ParsableArguments {
     func clientConfiguration() throws -> SIP2ClientConfiguration {
         let s = try settings()
         guard let endpoint = server ?? s.server, let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else {
-            printError("no SIP2 server: pass --server HOST:PORT or set sip2.server in \(config)")
+            printError("no SIP2 server: pass --server HOST:PORT or set sip2.server in \(configPath)")
             throw ExitCode(78)
         }
         let csName = charset ?? s.charset

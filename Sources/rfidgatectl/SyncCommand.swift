@@ -16,7 +16,7 @@ struct SyncCommand: ParsableCommand {
         func open() throws -> GRDBOutboxStore {
             var path = outbox
             if path == nil {
-                let s = (try? SIP2Options.parse(["--config", config]).settings()) ?? SIP2Settings()
+                let s = (try? SIP2Options.parse(["--config", config]).settings()) ?? SIP2Settings()  // missing file: defaults
                 path = s.outbox
             }
             do { return try GRDBOutboxStore(path: path!) } catch {
