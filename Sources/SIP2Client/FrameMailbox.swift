@@ -1,5 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOSSL
+import NIOTLS
 import SIP2
 
 /// Frames received on one connection, waiting for the client to take them. Filled by the channel
@@ -18,6 +20,10 @@ final class FrameMailbox: @unchecked Sendable {
     func push(_ f: SIP2Framer.Frame) { deliver(.frame(f)) }
     func close() { deliver(.closed) }
     func noteStray(_ b: [UInt8]) { lock.withLock { strayBytes = Array(b.suffix(256)) } }
+    /// Why TLS failed (handshake, certificate), so the client can say so instead of "closed".
+    private var _tlsError: String?
+    var tlsError: String? { lock.withLock { _tlsError } }
+    func noteTLSError(_ e: String) { lock.withLock { _tlsError = e } }
 
     private func deliver(_ e: Event) {
         let w: (CheckedContinuation<Event, Never>, Scheduled<Void>?)? = lock.withLock {
@@ -64,10 +70,21 @@ final class SIP2FrameHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private var framer: SIP2Framer
     private let mailbox: FrameMailbox
+    /// Completed when the TLS handshake finished (nil for plain TCP).
+    private var handshake: EventLoopPromise<Void>?
 
-    init(mailbox: FrameMailbox, maxFrameBytes: Int) {
+    init(mailbox: FrameMailbox, maxFrameBytes: Int, handshake: EventLoopPromise<Void>? = nil) {
         self.mailbox = mailbox
+        self.handshake = handshake
         framer = SIP2Framer(maxFrameBytes: maxFrameBytes)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let e = event as? TLSUserEvent, case .handshakeCompleted = e {
+            handshake?.succeed()
+            handshake = nil
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -78,11 +95,16 @@ final class SIP2FrameHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handshake?.fail(ChannelError.ioOnClosedChannel)
+        handshake = nil
         mailbox.close()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError { mailbox.noteTLSError("\(error)") }
+        handshake?.fail(error)
+        handshake = nil
         mailbox.close()
         context.close(promise: nil)
     }

@@ -145,7 +145,11 @@ public actor SIP2Client {
         for stale in conn.mailbox.drain() {
             logger.warning("discarding an unsolicited SIP2 frame", metadata: ["frame": "\(printable(stale.bytes))"])
         }
-        guard await send(frame, on: conn) else { drop(); throw .connectionClosed(command: message.code, sent: false) }
+        guard await send(frame, on: conn) else {
+            drop()
+            if let tls = conn.mailbox.tlsError { throw .tlsFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: tls) }
+            throw .connectionClosed(command: message.code, sent: false)
+        }
         let timeout = TimeAmount(effectiveTimeout)
         var resends96 = 0, resends97 = 0
         var afterResendRequest = false
@@ -157,6 +161,7 @@ public actor SIP2Client {
                 throw .timeout(command: message.code, seconds: effectiveTimeout.seconds)
             case .closed:
                 drop()
+                if let tls = conn.mailbox.tlsError { throw .tlsFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: tls) }
                 throw .connectionClosed(command: message.code, sent: true)
             case .frame(let f):
                 trace?(.received, f.bytes)

@@ -32,6 +32,7 @@ final class SIP2Connection: Sendable {
         let mailbox = FrameMailbox()
         let serverName = c.tls?.serverName ?? c.host
         let maxFrame = c.maxFrameBytes
+        let handshake: EventLoopPromise<Void>? = sslContext == nil ? nil : group.any().makePromise()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(c.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -41,22 +42,39 @@ final class SIP2Connection: Sendable {
                         let h = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress(serverName) ? nil : serverName)
                         try channel.pipeline.syncOperations.addHandler(h)
                     }
-                    try channel.pipeline.syncOperations.addHandler(SIP2FrameHandler(mailbox: mailbox, maxFrameBytes: maxFrame))
+                    try channel.pipeline.syncOperations.addHandler(SIP2FrameHandler(mailbox: mailbox, maxFrameBytes: maxFrame, handshake: handshake))
                 }
             }
+        let channel: Channel
         do {
-            let channel = try await bootstrap.connect(host: c.host, port: c.port).get()
-            return SIP2Connection(channel: channel, mailbox: mailbox)
+            channel = try await bootstrap.connect(host: c.host, port: c.port).get()
         } catch {
+            handshake?.fail(error)
             throw .connectFailed(endpoint: endpoint, reason: "\(error)")
         }
+        if let handshake {
+            // Certificate and name problems show up here, as TLS errors, not as a closed connection.
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(c.connectTimeout)) { handshake.fail(ChannelError.connectTimeout(TimeAmount(c.connectTimeout))) }
+            do {
+                try await handshake.futureResult.get()
+                timer.cancel()
+            } catch {
+                timer.cancel()
+                channel.close(promise: nil)
+                throw .tlsFailed(endpoint: endpoint, reason: mailbox.tlsError ?? "\(error)")
+            }
+        }
+        return SIP2Connection(channel: channel, mailbox: mailbox)
     }
 
     func write(_ bytes: [UInt8]) async -> Bool {
         do {
             try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
             return true
-        } catch { return false }
+        } catch {
+            if error is NIOSSLError || error is BoringSSLError { mailbox.noteTLSError("\(error)") }
+            return false
+        }
     }
 
     func close() { channel.close(promise: nil) }

@@ -266,3 +266,30 @@ struct PeerTests {
         await c.disconnect()
     }
 }
+
+/// A9: TLS in front of the invenio peer (the project's stunnel stand-in, TLSProxy).
+@Suite(.enabled(if: PeerEnv.enabled && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the SIP2 peers and openssl"))
+struct TLSTests {
+    @Test("A9 TLS: works with the right CA and name, refuses a wrong CA or hostname")
+    func tls() async throws {
+        let peer = try await SharedPeers.peer(.invenio)
+        let pki = try await offPool { try TestPKI.make() }
+        let proxy = try await TLSProxy.start(certificate: pki.cert, key: pki.key, upstreamPort: peer.port)
+        defer { proxy.stop() }
+        func client(ca: String, name: String) -> SIP2Client {
+            var cfg = peer.configuration()
+            cfg.port = proxy.port
+            cfg.tls = .init(caFile: ca, serverName: name)
+            cfg.reconnectBackoff = .milliseconds(1)
+            return SIP2Client(cfg)
+        }
+        let good = client(ca: pki.ca, name: "localhost")
+        #expect(try await good.itemInformation("I0002").title == "Les Misérables")
+        await good.disconnect()
+        for (ca, name) in [(pki.otherCA, "localhost"), (pki.ca, "wrong.example.org")] {
+            do { _ = try await client(ca: ca, name: name).itemInformation("I0001"); Issue.record("TLS accepted \(ca) / \(name)") } catch {
+                guard case .tlsFailed = error else { Issue.record("expected tlsFailed, got \(error)"); continue }
+            }
+        }
+    }
+}
