@@ -65,7 +65,7 @@ import Testing
             }
         }
         defer { s.stop() }
-        let c = client(s, timeout: .milliseconds(500))
+        let c = client(s, timeout: .seconds(1))
         do { _ = try await c.request(c.makeCheckout(patron: "P", item: "B1")); Issue.record("accepted a frame without CR") } catch {
             #expect(error.outcomeUnknown)
         }
@@ -177,11 +177,11 @@ import Testing
         let s = try FaultServer { req, _ in
             guard req.code == "17" else { return [.bytes(FaultServer.standard(req))] }
             let item = req.message?["AB"] ?? ""
-            if item == "SLOW" { return [.pause(milliseconds: 700), .bytes(FaultServer.frame("1803020120251121    120000ABSLOW|AJLate|", to: req))] }
+            if item == "SLOW" { return [.pause(milliseconds: 2500), .bytes(FaultServer.frame("1803020120251121    120000ABSLOW|AJLate|", to: req))] }
             return [.bytes(FaultServer.standard(req))]
         }
         defer { s.stop() }
-        let c = client(s, timeout: .milliseconds(300))
+        let c = client(s, timeout: .seconds(1))
         do { _ = try await c.itemInformation("SLOW"); Issue.record("expected timeout") } catch { #expect(error.outcomeUnknown) }
         let next = try await c.itemInformation("B2")
         #expect(next.item == "B2" && next.title == "Title B2")

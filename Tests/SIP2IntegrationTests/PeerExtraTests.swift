@@ -28,7 +28,6 @@ struct PeerExtraTests {
     @Test("D11 item status update: not sent when BX says no; 'not supported' answer handled", arguments: PeerKind.allCases)
     func itemStatusUpdate(_ k: PeerKind) async throws {
         var cfg = try await SharedPeers.peer(k).configuration()
-        cfg.requestTimeout = .seconds(1); cfg.minimumRequestTimeout = .seconds(1)
         let log = FrameLog()
         let c = SIP2Client(cfg, trace: log.trace)
         #expect(try await c.itemStatusUpdate("I0001", properties: "shelf 3") == nil)

@@ -184,7 +184,7 @@ struct PeerTests {
     @Test("B8 no CR from the server (invenio's None for 19) times out as unknown outcome")
     func invenioNoneTimesOut() async throws {
         var cfg = try await SharedPeers.peer(.invenio).configuration()
-        cfg.requestTimeout = .milliseconds(800); cfg.minimumRequestTimeout = .milliseconds(800)
+        cfg.requestTimeout = .seconds(3); cfg.minimumRequestTimeout = .seconds(3)
         let c = SIP2Client(cfg)
         #expect(try await c.itemStatusUpdate("I0001", properties: "x") == nil)  // BX says unsupported: not sent
         do {
