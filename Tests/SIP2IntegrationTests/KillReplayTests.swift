@@ -17,72 +17,74 @@ enum CtlBinary {
     }()
 }
 
-/// The kill -9 test: `rfidgatectl sync run` replays 1,000 queued loans to the invenio peer and is
-/// SIGKILLed at random points at least 20 times; after the last run every loan reached the peer ILS
-/// exactly once (its own counters: a second checkout of a charged item would count as a renewal).
-@Suite(.enabled(if: PeerEnv.enabled && (CtlBinary.path != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
-                "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgatectl (swift build)"))
-struct KillReplayTests {
-    @Test func killedAtRandomPointsLosesAndDuplicatesNothing() async throws {
-        // All of it blocks (process waits, sleeps): keep it off the cooperative pool.
-        try await offPool { try Self.run() }
-    }
+extension SIP2PeerSuites {
+    /// The kill -9 test: `rfidgatectl sync run` replays 1,000 queued loans to the invenio peer and is
+    /// SIGKILLed at random points at least 20 times; after the last run every loan reached the peer ILS
+    /// exactly once (its own counters: a second checkout of a charged item would count as a renewal).
+    @Suite(.enabled(if: PeerEnv.enabled && (CtlBinary.path != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
+                    "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgatectl (swift build)"))
+    struct KillReplayTests {
+        @Test func killedAtRandomPointsLosesAndDuplicatesNothing() async throws {
+            // All of it blocks (process waits, sleeps): keep it off the cooperative pool.
+            try await offPool { try Self.run() }
+        }
 
-    static func run() throws {
-        let ctl = try #require(CtlBinary.path, "rfidgatectl not built")
-        let peer = try Peer(.invenio)
-        let (store, path) = try tempOutbox()
-        let loans = 1000
-        let items = (0..<loans).map { "BK\($0)" }
-        for (i, item) in items.enumerated() {
-            try store.enqueue(newEntry("loan-\(i)", patron: "Q\(i % 50)", item: item, at: 1_735_725_600 + Int64(i)))
-        }
-        let args = ["sync", "run", "--config", "/nonexistent", "--outbox", path, "--server", "127.0.0.1:\(peer.port)",
-                    "--login", "sc_user", "--password", "sc_pass", "--institution", "DEMO", "--until-empty"]
-        var kills = 0, runs = 0, killsMidReplay = 0
-        var rng = SystemRandomNumberGenerator()
-        var delayMs = 150
-        while try killsMidReplay < 20 || store.status().backlog > 0 {
-            runs += 1
-            #expect(runs < 200, "replay does not converge")
-            if runs >= 200 { break }
-            let before = try store.status().backlog
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: ctl)
-            p.arguments = args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            if killsMidReplay < 20 && before > 0 {
-                usleep(useconds_t(Int.random(in: delayMs / 2...delayMs * 3 / 2, using: &rng) * 1000))
-                if p.isRunning {
-                    kill(p.processIdentifier, SIGKILL)
-                    kills += 1
-                }
-                p.waitUntilExit()
-                // Keep enough work for 20 kills: shorten the runs while the queue drains fast.
-                let after = try store.status().backlog
-                let progressed = before - after
-                // A kill counts when the replay was under way: some loans went through, some are left.
-                if p.terminationReason == .uncaughtSignal && progressed > 0 && after > 0 { killsMidReplay += 1 }
-                if progressed > loans / 50 { delayMs = max(20, delayMs * 2 / 3) } else if progressed == 0 { delayMs += 50 }
-            } else {
-                p.waitUntilExit()
-                #expect(p.terminationStatus == 0)
+        static func run() throws {
+            let ctl = try #require(CtlBinary.path, "rfidgatectl not built")
+            let peer = try Peer(.invenio)
+            let (store, path) = try tempOutbox()
+            let loans = 1000
+            let items = (0..<loans).map { "BK\($0)" }
+            for (i, item) in items.enumerated() {
+                try store.enqueue(newEntry("loan-\(i)", patron: "Q\(i % 50)", item: item, at: 1_735_725_600 + Int64(i)))
             }
+            let args = ["sync", "run", "--config", "/nonexistent", "--outbox", path, "--server", "127.0.0.1:\(peer.port)",
+                        "--login", "sc_user", "--password", "sc_pass", "--institution", "DEMO", "--until-empty"]
+            var kills = 0, runs = 0, killsMidReplay = 0
+            var rng = SystemRandomNumberGenerator()
+            var delayMs = 150
+            while try killsMidReplay < 20 || store.status().backlog > 0 {
+                runs += 1
+                #expect(runs < 200, "replay does not converge")
+                if runs >= 200 { break }
+                let before = try store.status().backlog
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: ctl)
+                p.arguments = args
+                p.standardOutput = FileHandle.nullDevice
+                p.standardError = FileHandle.nullDevice
+                try p.run()
+                if killsMidReplay < 20 && before > 0 {
+                    usleep(useconds_t(Int.random(in: delayMs / 2...delayMs * 3 / 2, using: &rng) * 1000))
+                    if p.isRunning {
+                        kill(p.processIdentifier, SIGKILL)
+                        kills += 1
+                    }
+                    p.waitUntilExit()
+                    // Keep enough work for 20 kills: shorten the runs while the queue drains fast.
+                    let after = try store.status().backlog
+                    let progressed = before - after
+                    // A kill counts when the replay was under way: some loans went through, some are left.
+                    if p.terminationReason == .uncaughtSignal && progressed > 0 && after > 0 { killsMidReplay += 1 }
+                    if progressed > loans / 50 { delayMs = max(20, delayMs * 2 / 3) } else if progressed == 0 { delayMs += 50 }
+                } else {
+                    p.waitUntilExit()
+                    #expect(p.terminationStatus == 0)
+                }
+            }
+            #expect(killsMidReplay >= 20)
+            let s = try store.status()
+            #expect(s.backlog == 0 && s.done == loans && s.deadLetters == 0)
+            let st = try peer.state().items
+            var lost = 0, duplicated = 0
+            for item in items {
+                let c = st[item]?["checkouts"] as? Int ?? 0, r = st[item]?["renewals"] as? Int ?? 0
+                if c == 0 { lost += 1 }
+                if c + r > 1 { duplicated += 1 }
+            }
+            #expect(lost == 0 && duplicated == 0, "lost \(lost), duplicated \(duplicated) after \(kills) kills in \(runs) runs")
+            let viaItemInformation = try GRDBOutboxStore(path: path).db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
+            print("kill -9 test: \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
         }
-        #expect(killsMidReplay >= 20)
-        let s = try store.status()
-        #expect(s.backlog == 0 && s.done == loans && s.deadLetters == 0)
-        let st = try peer.state().items
-        var lost = 0, duplicated = 0
-        for item in items {
-            let c = st[item]?["checkouts"] as? Int ?? 0, r = st[item]?["renewals"] as? Int ?? 0
-            if c == 0 { lost += 1 }
-            if c + r > 1 { duplicated += 1 }
-        }
-        #expect(lost == 0 && duplicated == 0, "lost \(lost), duplicated \(duplicated) after \(kills) kills in \(runs) runs")
-        let viaItemInformation = try GRDBOutboxStore(path: path).db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
-        print("kill -9 test: \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
     }
 }

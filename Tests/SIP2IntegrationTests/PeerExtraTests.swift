@@ -4,51 +4,53 @@ import SIP2
 import SIP2Client
 import Testing
 
-@Suite(.enabled(if: PeerEnv.enabled, "SIP2 peers not installed: run scripts/sip2-peers.sh install (CI does)"))
-struct PeerExtraTests {
-    @Test("C7 cp850 (pysip2's own default charset): names and titles decode")
-    func cp850() async throws {
-        let peer = try await offPool { try Peer(.pysip2, encoding: "cp850") }
-        var cfg = peer.configuration()
-        cfg.charset = .cp850
-        let log = FrameLog()
-        let c = SIP2Client(cfg, trace: log.trace)
-        let zoe = try await c.patronInformation("P0003", pin: "0000")
-        #expect(zoe.name == "Zoë Ångström")
-        #expect(try await c.itemInformation("I0002").title == "Les Misérables")
-        // On the wire: cp850 bytes (ë = 0x89), not UTF-8.
-        #expect(log.received.contains { $0.unicodeScalars.contains("\u{89}") || $0.contains("\u{FFFD}") })
-        // A title the ILS cannot encode in cp850 (三体) makes pysip2 drop the connection: reported, and the
-        // next request reconnects.
-        do { _ = try await c.itemInformation("I0005") } catch { #expect(error == .connectionClosed(command: "17", sent: true)) }
-        #expect(try await c.itemInformation("I0001").title == "The Hobbit")
-        await c.disconnect()
-    }
-
-    @Test("D11 item status update: not sent when BX says no; 'not supported' answer handled", arguments: PeerKind.allCases)
-    func itemStatusUpdate(_ k: PeerKind) async throws {
-        var cfg = try await SharedPeers.peer(k).configuration()
-        let log = FrameLog()
-        let c = SIP2Client(cfg, trace: log.trace)
-        #expect(try await c.itemStatusUpdate("I0001", properties: "shelf 3") == nil)
-        #expect(!log.sent.contains { $0.hasPrefix("19") })
-        if k == .pysip2 {
-            let r = try await c.request(ItemStatusUpdateRequest(date: SIP2Clock.now(), institution: "DEMO", item: "I0001", properties: "shelf 3"))
-            guard case .itemStatusUpdate(let u) = r else { Issue.record("\(r)"); return }
-            #expect(!u.ok && u.screenMessages.first == "COMMAND NOT SUPPORTED")
+extension SIP2PeerSuites {
+    @Suite(.enabled(if: PeerEnv.enabled, "SIP2 peers not installed: run scripts/sip2-peers.sh install (CI does)"))
+    struct PeerExtraTests {
+        @Test("C7 cp850 (pysip2's own default charset): names and titles decode")
+        func cp850() async throws {
+            let peer = try await offPool { try Peer(.pysip2, encoding: "cp850") }
+            var cfg = peer.configuration()
+            cfg.charset = .cp850
+            let log = FrameLog()
+            let c = SIP2Client(cfg, trace: log.trace)
+            let zoe = try await c.patronInformation("P0003", pin: "0000")
+            #expect(zoe.name == "Zoë Ångström")
+            #expect(try await c.itemInformation("I0002").title == "Les Misérables")
+            // On the wire: cp850 bytes (ë = 0x89), not UTF-8.
+            #expect(log.received.contains { $0.unicodeScalars.contains("\u{89}") || $0.contains("\u{FFFD}") })
+            // A title the ILS cannot encode in cp850 (三体) makes pysip2 drop the connection: reported, and the
+            // next request reconnects.
+            do { _ = try await c.itemInformation("I0005") } catch { #expect(error == .connectionClosed(command: "17", sent: true)) }
+            #expect(try await c.itemInformation("I0001").title == "The Hobbit")
+            await c.disconnect()
         }
-        await c.disconnect()
-    }
 
-    @Test("D12 renew (29 → 30)")
-    func renew() async throws {
-        let c = SIP2Client(try await SharedPeers.peer(.invenio).configuration())
-        let item = uniqueItem("d12")
-        guard case .answered(let co) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else { Issue.record("lost"); return }
-        let r = try await c.renew(patron: "P0001", item: item)
-        #expect(r.ok && r.renewal)
-        #expect(r.dueDate?.date != nil && r.dueDate?.date != co.dueDate?.date)
-        await c.disconnect()
+        @Test("D11 item status update: not sent when BX says no; 'not supported' answer handled", arguments: PeerKind.allCases)
+        func itemStatusUpdate(_ k: PeerKind) async throws {
+            var cfg = try await SharedPeers.peer(k).configuration()
+            let log = FrameLog()
+            let c = SIP2Client(cfg, trace: log.trace)
+            #expect(try await c.itemStatusUpdate("I0001", properties: "shelf 3") == nil)
+            #expect(!log.sent.contains { $0.hasPrefix("19") })
+            if k == .pysip2 {
+                let r = try await c.request(ItemStatusUpdateRequest(date: SIP2Clock.now(), institution: "DEMO", item: "I0001", properties: "shelf 3"))
+                guard case .itemStatusUpdate(let u) = r else { Issue.record("\(r)"); return }
+                #expect(!u.ok && u.screenMessages.first == "COMMAND NOT SUPPORTED")
+            }
+            await c.disconnect()
+        }
+
+        @Test("D12 renew (29 → 30)")
+        func renew() async throws {
+            let c = SIP2Client(try await SharedPeers.peer(.invenio).configuration())
+            let item = uniqueItem("d12")
+            guard case .answered(let co) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else { Issue.record("lost"); return }
+            let r = try await c.renew(patron: "P0001", item: item)
+            #expect(r.ok && r.renewal)
+            #expect(r.dueDate?.date != nil && r.dueDate?.date != co.dueDate?.date)
+            await c.disconnect()
+        }
     }
 }
 

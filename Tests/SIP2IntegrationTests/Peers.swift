@@ -139,3 +139,8 @@ final class FrameLog: @unchecked Sendable {
     var sent: [String] { lock.withLock { frames.filter { $0.0 == .sent }.map { String(decoding: $0.1, as: UTF8.self) } } }
     var received: [String] { lock.withLock { frames.filter { $0.0 == .received }.map { String(decoding: $0.1, as: UTF8.self) } } }
 }
+
+/// Every suite that runs third-party peers or subprocesses nests here and runs one test at a time:
+/// on a 2-core box, several Python servers starting at once starve the rest of `swift test`
+/// (the rfidgated end-to-end test counts alarms within seconds).
+@Suite(.serialized) struct SIP2PeerSuites {}
