@@ -7,8 +7,10 @@ import SIP2Sync
 /// `sip2`: replays queued transactions from a fresh outbox to the local invenio-sip2 peer
 /// (scripts/sip2-peers.sh install) and reports:
 /// - `replay_tx_per_s`: outbox entries replayed per second end to end (SQLite FULL sync included);
-/// - `client_us_per_message`: this process's CPU time per SIP2 frame sent (client, NIO threads,
-///   codec; the peer runs in its own process so the server is excluded);
+/// - `client_us_per_message`: this process's CPU time per request/answer exchange (item
+///   information, one connection: client, NIO threads, codec; the peer runs in its own process,
+///   so the server is excluded), and `client_round_trip_us` the wall time of one exchange;
+/// - `replay_cpu_us_per_tx`: this process's CPU per replayed transaction (client + outbox writes);
 /// - `codec_us_per_message`: encode + frame + decode of a checkout pair alone.
 struct SIP2Bench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "sip2", abstract: "SIP2 outbox replay against the invenio peer.")
@@ -46,17 +48,26 @@ struct SIP2Bench: ParsableCommand {
                                              transactionDate: SIP2Clock.date(unixSeconds: base + Int64(i)), nbDueDate: SIP2Clock.date(unixSeconds: base + 14 * 86_400)))
         }
         let client = SIP2Client(SIP2ClientConfiguration(host: "127.0.0.1", port: sipPort, login: "sc_user", password: "sc_pass", location: "DEMO", institution: "DEMO"))
+        // Client alone: item information on one warm connection.
+        let probes = 2000
+        let (clientCPU, clientWall) = try runBlockingBench { () async throws -> (Double, Double) in
+            _ = try await client.itemInformation("I0001")
+            let c0 = cpuSeconds(), w0 = ContinuousClock.now
+            for _ in 0..<probes { _ = try await client.itemInformation("I0001") }
+            return (cpuSeconds() - c0, (ContinuousClock.now - w0) / .seconds(1))
+        }
         let sync = SyncService(store: store, client: client)
         let cpu0 = cpuSeconds(), t0 = ContinuousClock.now
         let result = try runBlockingBench { await sync.replayRound() }
         let wall = (ContinuousClock.now - t0) / .seconds(1), cpu = cpuSeconds() - cpu0
-        let messages = try runBlockingBench { await client.messagesSent }
         guard result.done == transactions else {
             throw ValidationError("replayed \(result.done) of \(transactions): \(result.stoppedBy ?? "?")")
         }
-        report("sip2: \(transactions) queued checkouts replayed to invenio-sip2 1.0.0 on loopback (\(messages) frames)", [
+        report("sip2: \(transactions) queued checkouts replayed to invenio-sip2 1.0.0 on loopback; \(probes) item-information exchanges", [
             ("replay_tx_per_s", (Double(transactions) / wall).rounded()),
-            ("client_us_per_message", cpu * 1e6 / Double(messages)),
+            ("client_us_per_message", clientCPU * 1e6 / Double(probes)),
+            ("client_round_trip_us", clientWall * 1e6 / Double(probes)),
+            ("replay_cpu_us_per_tx", cpu * 1e6 / Double(transactions)),
             ("codec_us_per_message", codecMicros()),
             ("replay_seconds", wall),
         ], json: json)
