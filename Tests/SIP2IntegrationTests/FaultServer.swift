@@ -24,6 +24,8 @@ final class FaultServer: @unchecked Sendable {
         case close
         /// Proxy mode: the upstream's answer (read up to its CR), passed on unless dropped.
         case forward(drop: Bool)
+        /// Proxy mode with damage in transit: the request's or the answer's last checksum digit changed.
+        case forwardCorrupted(request: Bool, answer: Bool)
     }
 
     typealias Script = @Sendable (Request, FaultServer) -> [Action]
@@ -108,6 +110,12 @@ final class FaultServer: @unchecked Sendable {
                         guard upstream >= 0, FaultServer.writeAll(upstream, f.bytes + [0x0D]),
                               let answer = FaultServer.readFrame(upstream) else { return }
                         if !drop, !FaultServer.writeAll(fd, answer) { return }
+                    case .forwardCorrupted(let request, let answer):
+                        let out = request ? FaultServer.corrupt(f.bytes) : f.bytes
+                        guard upstream >= 0, FaultServer.writeAll(upstream, out + [0x0D]),
+                              let back = FaultServer.readFrame(upstream) else { return }
+                        let body = back.last == 0x0D ? Array(back.dropLast()) : back
+                        if !FaultServer.writeAll(fd, (answer ? FaultServer.corrupt(body) : body) + (back.last == 0x0D ? [0x0D] : [])) { return }
                     }
                 }
             }
@@ -125,7 +133,17 @@ final class FaultServer: @unchecked Sendable {
         return fd
     }
 
+    /// Changes the last byte (a checksum digit) so the AZ no longer verifies.
+    static func corrupt(_ frame: [UInt8]) -> [UInt8] {
+        guard let last = frame.last else { return frame }
+        return frame.dropLast() + [last == 0x30 ? 0x31 : 0x30]
+    }
+
+    /// Reads up to and including CR; gives up (returning what came) after 3 s without a CR, which
+    /// is how invenio's resend without CR looks.
     static func readFrame(_ fd: Int32) -> [UInt8]? {
+        var tv = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var out: [UInt8] = []
         var b: UInt8 = 0
         while read(fd, &b, 1) == 1 {
