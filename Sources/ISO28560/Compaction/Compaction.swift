@@ -54,16 +54,28 @@ enum CompactionDecoder {
         if n > 8 { throw DecodeError(offset: start, .integerTooLong(bytes: n)) }
         var v: UInt64 = 0
         for i in start..<end { v = v << 8 | UInt64(mem[i]) }
-        var digits = InlineArray<20, UInt8>(repeating: 0)
-        var k = 0
-        repeat {
-            digits[k] = UInt8(v % 10) + 0x30
-            v /= 10
-            k += 1
-        } while v != 0
-        while k > 0 {
+        // Two digits per division: the divide-by-constant chain is the cost on the gate's hot path.
+        var digits = InlineArray<20, UInt8>(repeating: 0x30)
+        var k = 20
+        while v >= 100 {
+            let q = v / 100
+            let r = UInt8(truncatingIfNeeded: v &- q &* 100)
+            k -= 2
+            digits[k] = 0x30 &+ r / 10
+            digits[k + 1] = 0x30 &+ r % 10
+            v = q
+        }
+        if v >= 10 {
+            k -= 2
+            digits[k] = 0x30 &+ UInt8(v / 10)
+            digits[k + 1] = 0x30 &+ UInt8(v % 10)
+        } else {
             k -= 1
+            digits[k] = 0x30 &+ UInt8(v)
+        }
+        while k < 20 {
             try sink.put(digits[k], at: start)
+            k += 1
         }
     }
 
