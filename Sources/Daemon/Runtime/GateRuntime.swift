@@ -30,9 +30,11 @@ public final class GateRuntime: @unchecked Sendable {
             ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos)
             : nil
 
+        let rings = config.readers.map { _ in TagRing(capacity: config.ringCapacity) }
+        pipeline = GatePipeline(rings: rings, settings: config.pipeline, policy: config.policy, clock: clock)
         var runners: [ReaderRunner] = []
         for (index, r) in config.readers.enumerated() {
-            let ring = TagRing(capacity: config.ringCapacity)
+            let ring = rings[index]
             let transport: ReaderTransport
             switch r.driver {
             case .feigSim:
@@ -45,12 +47,11 @@ public final class GateRuntime: @unchecked Sendable {
                     readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes,
                     responseTimeoutNanos: UInt64(r.responseTimeoutMillis) * 1_000_000))
             let log = logger
-            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring) { name, error in
+            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring, doorbell: pipeline.doorbell) { name, error in
                 log.warning("reader \(name): \(error)", metadata: ["reader.id": "\(name)"])
             })
         }
         self.runners = runners
-        pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock)
     }
 
     /// Starts the decode thread first (so nothing waits in a ring), then the readers.
@@ -66,6 +67,7 @@ public final class GateRuntime: @unchecked Sendable {
     public func stop() {
         for runner in runners.reversed() { runner.stop() }
         stopDecode.store(true, ordering: .releasing)
+        pipeline.doorbell.ring()  // don't wait out the idle timeout
         decodeThread?.join()
         decodeThread = nil
     }
