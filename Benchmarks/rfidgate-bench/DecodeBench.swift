@@ -1,3 +1,4 @@
+import ArgumentParser
 import Glibc
 import ISO28560
 
@@ -123,3 +124,12 @@ private func makeOneAllocation() -> Int {
 private func hexBytes(_ s: String) -> [UInt8] { parseHex(s) ?? [] }
 
 private func padded(_ b: [UInt8], to n: Int) -> [UInt8] { b + [UInt8](repeating: 0, count: max(0, n - b.count)) }
+
+/// `decode`: ISO 28560 decoding rates, one core; the gate fast path must not allocate.
+struct DecodeBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "decode", abstract: "ISO 28560 decode rates and allocations.")
+    @Flag(help: "Print one JSON object on the last line.") var json = false
+    func run() {
+        report("decode: ISO 28560 tags through the decoders, one thread", runDecodeBenchmark(), json: json)
+    }
+}
