@@ -75,8 +75,8 @@ public final class GateRuntime: @unchecked Sendable {
     /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.
     public var heartbeat: UInt64 { decodeHeartbeat.load(ordering: .relaxed) }
 
-    public func reader(named id: UInt16) -> String {
-        Int(id) < config.readers.count ? config.readers[Int(id)].id : "reader-\(id)"
+    public func readerName(_ index: UInt16) -> String {
+        Int(index) < config.readers.count ? config.readers[Int(index)].id : "reader-\(index)"
     }
 
     public func snapshot() -> Snapshot {

@@ -38,7 +38,7 @@ public final class StatusOutput: Sendable {
     public func drainEvents(_ runtime: GateRuntime, logger: Logger) {
         while let e = runtime.pipeline.events.pop() {
             let at = format(Double(e.atNanos &- runtime.startedNanos) / 1e9, 1)
-            let reader = runtime.reader(named: e.reader)
+            let reader = runtime.readerName(e.reader)
             let item = e.item.isEmpty ? "tag \(hex64(e.tagID))" : "item \(e.item)"
             switch e.kind {
             case .alarm:
