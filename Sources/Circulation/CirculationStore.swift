@@ -1,0 +1,354 @@
+import GRDB
+import GRDBSQLite
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// One item as the store holds it.
+public struct StoredItem: Sendable, Equatable {
+    public var pii: String
+    public var ownerISIL: String?
+    public var loanState: LoanState
+    public var dueDate: String?
+    public var title: String?
+    public var updatedAt: Int64
+    public var source: String
+    public var hot: HotEntry?
+}
+
+/// A change to one item's record (from a station, the sync, a CSV row or the CLI).
+public struct ItemUpdate: Sendable, Equatable {
+    public var pii: String
+    public var loanState: LoanState
+    public var dueDate: String?
+    public var title: String?
+    public var ownerISIL: String?
+
+    public init(pii: String, loanState: LoanState, dueDate: String? = nil, title: String? = nil, ownerISIL: String? = nil) {
+        self.pii = pii
+        self.loanState = loanState
+        self.dueDate = dueDate
+        self.title = title
+        self.ownerISIL = ownerISIL
+    }
+}
+
+/// An item that must always alarm (stolen, missing).
+public struct HotEntry: Sendable, Equatable {
+    public var pii: String
+    public var reason: String
+    public var note: String?
+    public var addedAt: Int64
+}
+
+/// What loading the index from disk found.
+public struct IndexLoad: Sendable {
+    public var entries: Int
+    /// The last `item_changes` row already reflected in the index.
+    public var changeSeq: Int64
+    public var generation: Int64
+}
+
+/// The circulation store: one SQLite file in WAL mode, opened through GRDB.
+///
+/// - One writer: GRDB's `DatabasePool` serialises writes on one connection; readers (CLI
+///   look-ups, index loads) run beside it on WAL snapshots.
+/// - Durability is per connection: the daemon opens with `.full` (synchronous=FULL: each
+///   commit fsyncs the WAL, so an alarm reported on stdout survives even a power cut; the
+///   daemon commits a few times a minute, so the fsyncs cost nothing that matters), imports
+///   with `.normal` (synchronous=NORMAL: a crash of the process never loses a commit, a
+///   power cut may roll back the last batches, together with their recorded progress, so the
+///   import resumes consistently; thousands of batch commits would otherwise each wait on flash).
+public final class CirculationStore: Sendable {
+    public enum Durability: Sendable { case full, normal }
+
+    public let path: String
+    public let pool: DatabasePool
+
+    /// Opens (creating it and its directory if needed) and migrates the store at `path`.
+    public init(path: String, durability: Durability = .full, cacheMiB: Int = 8) throws(CirculationError) {
+        self.path = path
+        try Self.makeParentDirectory(of: path)
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let sync = durability == .full ? "FULL" : "NORMAL"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(sync); PRAGMA foreign_keys = ON; PRAGMA cache_size = -\(cacheMiB * 1024)")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Schema.migrator.migrate(pool)
+        } catch {
+            throw CirculationError.database(path, "opening", error)
+        }
+    }
+
+    /// Opens an existing store for reading and writing; a missing file is an error that says
+    /// how to create one (so a typo in a CLI path does not create an empty cache).
+    public static func openExisting(path: String, durability: Durability = .full) throws(CirculationError) -> CirculationStore {
+        guard access(path, F_OK) == 0 else {
+            throw CirculationError("no circulation cache at \(path): start rfidgated once or run rfidgatectl cache import, or pass --db PATH")
+        }
+        return try CirculationStore(path: path, durability: durability)
+    }
+
+    static func makeParentDirectory(of path: String) throws(CirculationError) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        var dir = ""
+        for part in path[..<slash].split(separator: "/", omittingEmptySubsequences: false) {
+            dir += dir.isEmpty && part.isEmpty ? "/" : (dir.isEmpty || dir == "/" ? "" : "/") + part
+            if part.isEmpty { continue }
+            if mkdir(dir, 0o750) != 0 && errno != EEXIST {
+                throw CirculationError("cannot create directory \(dir) for the circulation cache: \(String(cString: strerror(errno))); create it for the user running rfidgate or set [cache] path")
+            }
+        }
+    }
+
+    /// Runs `body` in one write transaction, mapping errors to `CirculationError`.
+    public func write<T>(_ doing: String, _ body: (Database) throws -> T) throws(CirculationError) -> T {
+        do { return try pool.write(body) } catch let e as CirculationError { throw e } catch {
+            throw CirculationError.database(path, doing, error)
+        }
+    }
+
+    public func read<T>(_ doing: String, _ body: (Database) throws -> T) throws(CirculationError) -> T {
+        do { return try pool.read(body) } catch let e as CirculationError { throw e } catch {
+            throw CirculationError.database(path, doing, error)
+        }
+    }
+
+    // MARK: items
+
+    /// Writes items (insert or replace) and their gate keys in one transaction.
+    /// `journal`: record the changes for a running daemon to pick up (CLI writers).
+    /// Returns each item's key and new entry, for updating an in-process index.
+    @discardableResult
+    public func upsert(_ updates: [ItemUpdate], source: ItemSource, at now: Int64, journal: Bool) throws(CirculationError) -> [(key: UInt64, entry: CacheEntry)] {
+        try write("updating items") { db in
+            let w = try ItemWriter(db, source: source, now: now, journal: journal)
+            return try updates.map { u in try w.write(u) }
+        }
+    }
+
+    public func item(_ pii: String) throws(CirculationError) -> StoredItem? {
+        try read("reading item \(pii)") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM items WHERE pii = ?", arguments: [pii]) else {
+                return try Self.hotEntry(db, pii).map {
+                    StoredItem(pii: pii, ownerISIL: nil, loanState: .other, dueDate: nil, title: nil, updatedAt: $0.addedAt, source: "hot list only", hot: $0)
+                }
+            }
+            let state: String = row["loan_state"]
+            return StoredItem(
+                pii: row["pii"], ownerISIL: row["owner_isil"], loanState: LoanState(rawValue: state) ?? .other,
+                dueDate: row["due_date"], title: row["title"], updatedAt: row["updated_at"], source: row["source"],
+                hot: try Self.hotEntry(db, pii))
+        }
+    }
+
+    /// The entry the index should hold for `pii`, from the stored rows.
+    public func entry(_ pii: String) throws(CirculationError) -> CacheEntry {
+        try read("reading item \(pii)") { db in
+            let state = try Int.fetchOne(db, sql: "SELECT state FROM gate_keys WHERE key = ?", arguments: [Int64(bitPattern: CirculationKey.of(pii))])
+            return CacheEntry(raw: UInt8(truncatingIfNeeded: state ?? 0))
+        }
+    }
+
+    public func itemCount() throws(CirculationError) -> Int {
+        try read("counting items") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items") ?? 0 }
+    }
+
+    /// Deletes an item's record (its hot-list entry, if any, stays).
+    @discardableResult
+    public func delete(_ pii: String, at now: Int64, journal: Bool) throws(CirculationError) -> (key: UInt64, entry: CacheEntry) {
+        try write("deleting item \(pii)") { db in
+            let key = CirculationKey.of(pii)
+            try db.execute(sql: "DELETE FROM items WHERE pii = ?", arguments: [pii])
+            let entry = CacheEntry(loan: .unknown, hot: try Self.hotEntry(db, pii) != nil)
+            try Self.setGateKey(db, key: key, entry: entry, now: now, journal: journal)
+            return (key, entry)
+        }
+    }
+
+    // MARK: hot list
+
+    @discardableResult
+    public func addHot(_ pii: String, reason: String, note: String? = nil, at now: Int64, journal: Bool) throws(CirculationError) -> (key: UInt64, entry: CacheEntry) {
+        try write("adding \(pii) to the hot list") { db in
+            let key = CirculationKey.of(pii)
+            try db.execute(
+                sql: "INSERT INTO hot_list(pii, key, reason, note, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(pii) DO UPDATE SET reason = excluded.reason, note = excluded.note",
+                arguments: [pii, Int64(bitPattern: key), reason, note, now])
+            let entry = CacheEntry(loan: try Self.loan(db, pii), hot: true)
+            try Self.setGateKey(db, key: key, entry: entry, now: now, journal: journal)
+            return (key, entry)
+        }
+    }
+
+    @discardableResult
+    public func removeHot(_ pii: String, at now: Int64, journal: Bool) throws(CirculationError) -> (key: UInt64, entry: CacheEntry) {
+        try write("removing \(pii) from the hot list") { db in
+            let key = CirculationKey.of(pii)
+            try db.execute(sql: "DELETE FROM hot_list WHERE pii = ?", arguments: [pii])
+            let entry = CacheEntry(loan: try Self.loan(db, pii), hot: false)
+            try Self.setGateKey(db, key: key, entry: entry, now: now, journal: journal)
+            return (key, entry)
+        }
+    }
+
+    public func hotList() throws(CirculationError) -> [HotEntry] {
+        try read("reading the hot list") { db in
+            try Row.fetchAll(db, sql: "SELECT pii, reason, note, added_at FROM hot_list ORDER BY pii").map {
+                HotEntry(pii: $0["pii"], reason: $0["reason"], note: $0["note"], addedAt: $0["added_at"])
+            }
+        }
+    }
+
+    static func hotEntry(_ db: Database, _ pii: String) throws -> HotEntry? {
+        try Row.fetchOne(db, sql: "SELECT reason, note, added_at FROM hot_list WHERE pii = ?", arguments: [pii]).map {
+            HotEntry(pii: pii, reason: $0["reason"], note: $0["note"], addedAt: $0["added_at"])
+        }
+    }
+
+    static func loan(_ db: Database, _ pii: String) throws -> CacheEntry.Loan {
+        guard let s = try String.fetchOne(db, sql: "SELECT loan_state FROM items WHERE pii = ?", arguments: [pii]) else { return .unknown }
+        return (LoanState(rawValue: s) ?? .other).gateLoan
+    }
+
+    static func setGateKey(_ db: Database, key: UInt64, entry: CacheEntry, now: Int64, journal: Bool) throws {
+        let k = Int64(bitPattern: key)
+        if entry.isNone {
+            try db.execute(sql: "DELETE FROM gate_keys WHERE key = ?", arguments: [k])
+        } else {
+            try db.execute(
+                sql: "INSERT INTO gate_keys(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state",
+                arguments: [k, Int(entry.raw)])
+        }
+        if journal {
+            try db.execute(sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)", arguments: [k, Int(entry.raw), now])
+        }
+    }
+
+    // MARK: the gate's index
+
+    /// Builds the in-memory index from `gate_keys` and installs it in `index` (cold start, and
+    /// after an import). Reads one consistent snapshot; `count(*)` first both sizes the table
+    /// and warms the page cache (a cold flash read per B-tree page otherwise).
+    @discardableResult
+    public func loadIndex(into index: GateIndex) throws(CirculationError) -> IndexLoad {
+        try read("loading the gate index") { db in
+            let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM gate_keys") ?? 0
+            let seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM item_changes") ?? 0
+            let generation = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'generation'") ?? 0
+            let builder = GateIndex.Builder(expectedCount: count)
+            let statement = try db.makeStatement(sql: "SELECT (key & -256) | state FROM gate_keys")
+            let s = statement.sqliteStatement
+            var rc = sqlite3_step(s)
+            while rc == SQLITE_ROW {
+                builder.add(UInt64(bitPattern: sqlite3_column_int64(s, 0)))
+                rc = sqlite3_step(s)
+            }
+            sqlite3_reset(s)
+            guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+            let entries = index.install(builder)
+            return IndexLoad(entries: entries, changeSeq: seq, generation: generation)
+        }
+    }
+
+    /// Changes other processes journalled after `seq`, and the import generation.
+    public func changes(after seq: Int64, limit: Int = 10_000) throws(CirculationError) -> (changes: [(key: UInt64, entry: CacheEntry)], last: Int64, generation: Int64) {
+        try read("reading item changes") { db in
+            var last = seq
+            var out: [(UInt64, CacheEntry)] = []
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, key, state FROM item_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+            while let r = try rows.next() {
+                last = r["seq"]
+                let k: Int64 = r["key"]
+                let st: Int = r["state"]
+                out.append((UInt64(bitPattern: k), CacheEntry(raw: UInt8(truncatingIfNeeded: st))))
+            }
+            let generation = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE name = 'generation'") ?? 0
+            return (out, last, generation)
+        }
+    }
+
+    static func bumpGeneration(_ db: Database) throws {
+        try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE name = 'generation'")
+    }
+
+    // MARK: integrity
+
+    /// Cross-table invariants after a crash or an import; empty when all hold.
+    public func consistencyProblems() throws(CirculationError) -> [String] {
+        try read("checking consistency") { db in
+            var problems: [String] = []
+            let integrity = try String.fetchAll(db, sql: "PRAGMA quick_check")
+            if integrity != ["ok"] { problems.append("quick_check: \(integrity.prefix(5).joined(separator: "; "))") }
+            let orphanItems = try Int.fetchOne(db, sql: "SELECT count(*) FROM items i LEFT JOIN gate_keys g ON g.key = i.key WHERE g.key IS NULL") ?? 0
+            if orphanItems > 0 { problems.append("\(orphanItems) items without a gate key") }
+            let wrongState = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM items i JOIN gate_keys g ON g.key = i.key
+                WHERE (g.state & 3) != CASE WHEN i.loan_state IN ('on-loan', 'on-loan-no-recall', 'recalled') THEN 2 ELSE 1 END
+                """) ?? 0
+            if wrongState > 0 { problems.append("\(wrongState) gate keys disagree with their item's loan state") }
+            let orphanKeys = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM gate_keys g WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.key = g.key)
+                  AND NOT EXISTS (SELECT 1 FROM hot_list h WHERE h.key = g.key)
+                """) ?? 0
+            if orphanKeys > 0 { problems.append("\(orphanKeys) gate keys without an item or hot-list entry") }
+            let badRows = try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE pii = '' OR loan_state = ''") ?? 0
+            if badRows > 0 { problems.append("\(badRows) items with an empty id or state") }
+            return problems
+        }
+    }
+}
+
+/// Writes item rows and their gate keys with prepared statements (one transaction's worth).
+struct ItemWriter {
+    let db: Database
+    let source: ItemSource
+    let now: Int64
+    let journal: Bool
+    let upsertItem: Statement
+    let upsertKey: Statement
+    let hot: Statement
+
+    init(_ db: Database, source: ItemSource, now: Int64, journal: Bool) throws {
+        self.db = db
+        self.source = source
+        self.now = now
+        self.journal = journal
+        upsertItem = try db.cachedStatement(sql: """
+            INSERT INTO items(pii, key, owner_isil, loan_state, due_date, title, updated_at, source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(pii) DO UPDATE SET owner_isil = coalesce(excluded.owner_isil, owner_isil),
+              loan_state = excluded.loan_state, due_date = excluded.due_date,
+              title = coalesce(excluded.title, title), updated_at = excluded.updated_at, source = excluded.source
+            """)
+        upsertKey = try db.cachedStatement(sql: "INSERT INTO gate_keys(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
+        hot = try db.cachedStatement(sql: "SELECT 1 FROM hot_list WHERE pii = ?")
+    }
+
+    func write(_ u: ItemUpdate) throws -> (key: UInt64, entry: CacheEntry) {
+        let key = CirculationKey.of(u.pii)
+        let k = Int64(bitPattern: key)
+        try upsertItem.execute(arguments: [u.pii, k, u.ownerISIL, u.loanState.rawValue, u.dueDate, u.title, now, source.rawValue])
+        let isHot = try Int.fetchOne(hot, arguments: [u.pii]) != nil
+        let entry = CacheEntry(loan: u.loanState.gateLoan, hot: isHot)
+        try upsertKey.execute(arguments: [k, Int(entry.raw)])
+        if journal {
+            try db.execute(sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)", arguments: [k, Int(entry.raw), now])
+        }
+        return (key, entry)
+    }
+}
+
+/// Wall-clock time in Unix milliseconds (event log and `updated_at`; the gate's decisions use
+/// the monotonic clock).
+public func unixMillisNow() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
