@@ -278,6 +278,18 @@ public final class CirculationStore: Sendable {
         try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE name = 'generation'")
     }
 
+    // MARK: meta values
+
+    public func meta(_ name: String) throws(CirculationError) -> Int64? {
+        try read("reading \(name)") { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE name = ?", arguments: [name]) }
+    }
+
+    public func setMeta(_ name: String, _ value: Int64) throws(CirculationError) {
+        try write("writing \(name)") { db in
+            try db.execute(sql: "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", arguments: [name, value])
+        }
+    }
+
     // MARK: integrity
 
     /// Cross-table invariants after a crash or an import; empty when all hold.

@@ -59,17 +59,21 @@ extension CirculationStore {
 
     /// Appends alarms (with titles looked up from the cache) and adds visitor counts, in one
     /// transaction: the daemon's event writer calls this before it reports the alarms.
-    public func record(alarms: [AlarmRecord], visitors: [VisitorBucket] = []) throws(CirculationError) {
-        guard !alarms.isEmpty || !visitors.isEmpty else { return }
-        try write("writing the event log") { db in
+    /// Returns each alarm's title as recorded.
+    @discardableResult
+    public func record(alarms: [AlarmRecord], visitors: [VisitorBucket] = []) throws(CirculationError) -> [String?] {
+        guard !alarms.isEmpty || !visitors.isEmpty else { return [] }
+        return try write("writing the event log") { db in
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO alarms(at, item, tag_uid, title, owner_isil, part, parts, reader, antenna, afi, reason)
                 VALUES (?, ?, ?, coalesce(?, (SELECT title FROM items WHERE pii = ?)), ?, ?, ?, ?, ?, ?, ?)
                 """)
+            var titles: [String?] = []
             for a in alarms {
                 try insert.execute(arguments: [
                     a.at, a.item, a.tagUID, a.title, a.item, a.ownerISIL, a.part, a.parts, a.reader, a.antenna, a.afi, a.reason,
                 ])
+                titles.append(try String.fetchOne(db, sql: "SELECT title FROM alarms WHERE id = ?", arguments: [db.lastInsertedRowID]))
             }
             let add = try db.cachedStatement(sql: """
                 INSERT INTO visitors(bucket, in_count, out_count) VALUES (?, ?, ?)
@@ -78,6 +82,7 @@ extension CirculationStore {
             for v in visitors where v.inCount != 0 || v.outCount != 0 {
                 try add.execute(arguments: [v.start, v.inCount, v.outCount])
             }
+            return titles
         }
     }
 

@@ -15,7 +15,9 @@ struct DaemonBinaryTests {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
-    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds).
+    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds), counted
+    /// from the moment the daemon logged "gate running" (so a slow start under a loaded test
+    /// machine does not turn SIGUSR1 into a kill before its handler is installed).
     static func run(_ args: [String], signals: [(Double, Int32)] = []) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
@@ -23,15 +25,25 @@ struct DaemonBinaryTests {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
+        let collected = OutputCollector()
+        out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData, to: \.out) }
+        err.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData, to: \.err) }
         try p.run()
+        if !signals.isEmpty {
+            let deadline = Date().addingTimeInterval(30)
+            while !collected.text(\.err).contains("gate running") && p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
         for (delay, signal) in signals {
             Thread.sleep(forTimeInterval: delay)
             kill(p.processIdentifier, signal)
         }
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        collected.append(out.fileHandleForReading.readDataToEndOfFile(), to: \.out)
+        collected.append(err.fileHandleForReading.readDataToEndOfFile(), to: \.err)
+        return (p.terminationStatus, collected.text(\.out), collected.text(\.err))
     }
 
     static func summary(_ out: String) throws -> [String: Double] {
@@ -96,4 +108,13 @@ struct DaemonBinaryTests {
         #expect(b.status == 78)
         #expect(b.err.contains("unknown key pipeline.ring_capacty"))
     }
+}
+
+/// Stdout and stderr of a child, gathered as they arrive.
+final class OutputCollector: @unchecked Sendable {
+    struct Buffers { var out = Data(); var err = Data() }
+    private var buffers = Buffers()
+    private let lock = NSLock()
+    func append(_ d: Data, to key: WritableKeyPath<Buffers, Data>) { lock.lock(); buffers[keyPath: key].append(d); lock.unlock() }
+    func text(_ key: KeyPath<Buffers, Data>) -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: buffers[keyPath: key], as: UTF8.self) }
 }

@@ -1,3 +1,4 @@
+import Circulation
 import Gate
 import Logging
 import Readers
@@ -13,6 +14,15 @@ public final class GateRuntime: @unchecked Sendable {
     public let runners: [ReaderRunner]
     /// The simulated world, when any reader is simulated.
     public let simulation: SimulatedGate?
+    /// The gate's view of the circulation cache (filled from `cache` at start, updated live).
+    public let index = GateIndex()
+    /// The circulation store; nil when it could not be opened (the gate then judges by tags).
+    public let cache: CirculationCache?
+    /// People crossing the gate's beam (visitor counts).
+    public let beam = VisitorBeam()
+    /// Alarm outputs (relays and reader outputs join with the readers issue; the simulated
+    /// gate has a simulated light).
+    public var alarmOutputs: [any AlarmOutput] = []
     private let stopDecode = Atomic<Bool>(false)
     private let decodeHeartbeat = Atomic<UInt64>(0)
     private var decodeThread: OSThread?
@@ -27,8 +37,10 @@ public final class GateRuntime: @unchecked Sendable {
         startedNanos = clock.nanoseconds()
         let allAntennas = Array(Set(config.readers.flatMap(\.antennas))).sorted()
         simulation = config.readers.contains { $0.driver == .feigSim }
-            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos)
+            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos, beam: beam)
             : nil
+        cache = openCirculation(config: config, simulation: simulation, index: index, logger: logger)
+        if simulation != nil { alarmOutputs.append(SimulatedAlarmLight()) }
 
         var runners: [ReaderRunner] = []
         for (index, r) in config.readers.enumerated() {
@@ -50,7 +62,7 @@ public final class GateRuntime: @unchecked Sendable {
             })
         }
         self.runners = runners
-        pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock)
+        pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock, index: index)
     }
 
     /// Starts the decode thread first (so nothing waits in a ring), then the readers.
