@@ -1,5 +1,11 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The gate's hot-path view of the circulation cache: item key → `CacheEntry`.
 ///
 /// **Layout.** One open-addressing table (linear probing, power-of-two size) of 64-bit words:
@@ -33,8 +39,12 @@ public final class GateIndex: @unchecked Sendable {
         let mask: Int
         var capacity: Int { mask + 1 }
 
+        /// Slots come straight from mmap: zeroed pages, returned to the OS when the table is
+        /// replaced (a 128 MiB table left in malloc's heap would fragment it on a 1 GB box).
         static func allocate(capacity: Int) -> UnsafeMutablePointer<Table> {
-            let slots = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: capacity)
+            let raw = mmap(nil, capacity * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+            guard let raw, raw != MAP_FAILED else { preconditionFailure("GateIndex: cannot map \(capacity * 8) bytes for the index (out of memory)") }
+            let slots = raw.bindMemory(to: Atomic<UInt64>.self, capacity: capacity)
             for i in 0..<capacity { (slots + i).initialize(to: Atomic(0)) }
             let t = UnsafeMutablePointer<Table>.allocate(capacity: 1)
             t.initialize(to: Table(slots: slots, mask: capacity - 1))
@@ -43,7 +53,7 @@ public final class GateIndex: @unchecked Sendable {
 
         static func free(_ t: UnsafeMutablePointer<Table>) {
             t.pointee.slots.deinitialize(count: t.pointee.capacity)
-            t.pointee.slots.deallocate()
+            munmap(UnsafeMutableRawPointer(t.pointee.slots), t.pointee.capacity * 8)
             t.deinitialize(count: 1)
             t.deallocate()
         }

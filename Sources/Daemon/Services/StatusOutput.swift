@@ -1,4 +1,7 @@
 import Gate
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -8,7 +11,12 @@ public final class StatusOutput: Sendable {
     let write: @Sendable (String) -> Void
     private let alarmLines = Atomic<Int>(0)
 
-    public init(write: @escaping @Sendable (String) -> Void = { print($0) }) { self.write = write }
+    /// The default writes each line at once (stdout is a pipe under systemd and in tests, which
+    /// would otherwise hold ALARM lines back until 4 KiB have gathered).
+    public init(write: @escaping @Sendable (String) -> Void = { line in
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
+    }) { self.write = write }
 
     func header(_ runtime: GateRuntime) {
         let c = runtime.config
