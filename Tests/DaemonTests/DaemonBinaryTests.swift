@@ -15,9 +15,8 @@ struct DaemonBinaryTests {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
     }
 
-    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds), counted
-    /// from the moment the daemon logged "gate running" (so a slow start under a loaded test
-    /// machine does not turn SIGUSR1 into a kill before its handler is installed).
+    /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds) counted from
+    /// the moment the daemon printed its status header (so a slow start cannot race them).
     static func run(_ args: [String], signals: [(Double, Int32)] = []) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
@@ -25,25 +24,36 @@ struct DaemonBinaryTests {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        let collected = OutputCollector()
-        out.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData, to: \.out) }
-        err.fileHandleForReading.readabilityHandler = { h in collected.append(h.availableData, to: \.err) }
+        let collected = Collected()
+        out.fileHandleForReading.readabilityHandler = { h in collected.append(out: h.availableData) }
+        err.fileHandleForReading.readabilityHandler = { h in collected.append(err: h.availableData) }
         try p.run()
         if !signals.isEmpty {
-            let deadline = Date().addingTimeInterval(30)
-            while !collected.text(\.err).contains("gate running") && p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        for (delay, signal) in signals {
-            Thread.sleep(forTimeInterval: delay)
-            kill(p.processIdentifier, signal)
+            let deadline = Date().addingTimeInterval(60)
+            while !collected.out.contains("reads/s") && Date() < deadline && p.isRunning {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            for (delay, signal) in signals {
+                Thread.sleep(forTimeInterval: delay)
+                kill(p.processIdentifier, signal)
+            }
         }
         p.waitUntilExit()
         out.fileHandleForReading.readabilityHandler = nil
         err.fileHandleForReading.readabilityHandler = nil
-        collected.append(out.fileHandleForReading.readDataToEndOfFile(), to: \.out)
-        collected.append(err.fileHandleForReading.readDataToEndOfFile(), to: \.err)
-        return (p.terminationStatus, collected.text(\.out), collected.text(\.err))
+        collected.append(out: out.fileHandleForReading.readDataToEndOfFile())
+        collected.append(err: err.fileHandleForReading.readDataToEndOfFile())
+        return (p.terminationStatus, collected.out, collected.err)
+    }
+
+    /// Output gathered from the pipes' handlers (called on other threads).
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var o = Data(), e = Data()
+        func append(out d: Data) { lock.lock(); o.append(d); lock.unlock() }
+        func append(err d: Data) { lock.lock(); e.append(d); lock.unlock() }
+        var out: String { lock.lock(); defer { lock.unlock() }; return String(decoding: o, as: UTF8.self) }
+        var err: String { lock.lock(); defer { lock.unlock() }; return String(decoding: e, as: UTF8.self) }
     }
 
     static func summary(_ out: String) throws -> [String: Double] {
@@ -108,13 +118,4 @@ struct DaemonBinaryTests {
         #expect(b.status == 78)
         #expect(b.err.contains("unknown key pipeline.ring_capacty"))
     }
-}
-
-/// Stdout and stderr of a child, gathered as they arrive.
-final class OutputCollector: @unchecked Sendable {
-    struct Buffers { var out = Data(); var err = Data() }
-    private var buffers = Buffers()
-    private let lock = NSLock()
-    func append(_ d: Data, to key: WritableKeyPath<Buffers, Data>) { lock.lock(); buffers[keyPath: key].append(d); lock.unlock() }
-    func text(_ key: KeyPath<Buffers, Data>) -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: buffers[keyPath: key], as: UTF8.self) }
 }

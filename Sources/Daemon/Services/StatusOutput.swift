@@ -1,9 +1,9 @@
 import Gate
+import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import Synchronization
 
 /// How the daemon talks to a person at a terminal (and to journald through stdout).
 /// Plain text, fixed columns; no Foundation formatting, which would drag ICU into the binary.
@@ -11,12 +11,9 @@ public final class StatusOutput: Sendable {
     let write: @Sendable (String) -> Void
     private let alarmLines = Atomic<Int>(0)
 
-    /// The default writes each line at once (stdout is a pipe under systemd and in tests, which
-    /// would otherwise hold ALARM lines back until 4 KiB have gathered).
-    public init(write: @escaping @Sendable (String) -> Void = { line in
-        let bytes = Array((line + "\n").utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
-    }) { self.write = write }
+    /// By default each line goes straight to fd 1 with one write(2): stdio would buffer a pipe
+    /// (journald, a test harness) and hold status lines back until exit.
+    public init(write: @escaping @Sendable (String) -> Void = writeLine) { self.write = write }
 
     func header(_ runtime: GateRuntime) {
         let c = runtime.config
@@ -72,6 +69,19 @@ public final class StatusOutput: Sendable {
     }
 
     public var alarmsPrinted: Int { alarmLines.load(ordering: .relaxed) }
+}
+
+/// Writes one line to standard output, unbuffered.
+public func writeLine(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { return }  // stdout closed: nothing useful to do
+            offset += n
+        }
+    }
 }
 
 func pad(_ s: String, _ width: Int) -> String {

@@ -70,6 +70,9 @@ public final class GatePipeline: @unchecked Sendable {
         self.policy = policy
         self.clock = clock
         self.index = index
+        // Lookups happen on whichever thread drains the rings (the decode thread): from now on
+        // replaced index tables wait for its quiescent points before they are freed.
+        index?.attachReader()
         dedupe = RecentTable(capacity: settings.trackedTags, expiryNanos: settings.dedupeWindowNanos)
         passages = RecentTable(capacity: settings.trackedTags, expiryNanos: settings.passageGapNanos)
     }
@@ -173,8 +176,6 @@ public final class GatePipeline: @unchecked Sendable {
     /// When idle it backs off from spinning to short sleeps (20 µs doubling to 500 µs), which
     /// bounds the added latency to half a millisecond while costing little CPU on a quiet gate.
     public func run(until stop: borrowing Atomic<Bool>, heartbeat: borrowing Atomic<UInt64>) {
-        index?.attachReader()
-        defer { index?.detachReader() }
         var idleNanos: UInt64 = 0
         while !stop.load(ordering: .acquiring) {
             heartbeat.store(heartbeat.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
