@@ -191,6 +191,9 @@ public struct CSVImport {
                     """)
             }
             try CirculationStore.bumpGeneration(db)
+            // Size hint for the next index load (one pass over the compact table, here where
+            // the import has just written it and its pages are in the cache).
+            try CirculationStore.recordGateKeyCount(db)
             try db.execute(sql: "UPDATE imports SET status = 'done', finished_at = ? WHERE id = ?", arguments: [now(), importID])
             return deleted
         }
