@@ -125,8 +125,7 @@ public struct CSVImport {
             let accepted = summary.accepted + batch.count, rejected = summary.rejected + rejects.count
             let t = now()
             try store.write("importing rows up to line \(line)") { db in
-                let w = try ItemWriter(db, source: .import, now: t, journal: false)
-                for u in batch { _ = try w.write(u) }
+                _ = try ItemWriter(db, source: .import, now: t, journal: false).write(batch)
                 let r = try db.cachedStatement(sql: "INSERT INTO import_rejects(import_id, line, reason, row) VALUES (?, ?, ?, ?)")
                 for x in rejects { try r.execute(arguments: [importID, x.line, x.reason, x.row]) }
                 try db.execute(

@@ -130,8 +130,7 @@ public final class CirculationStore: Sendable {
     @discardableResult
     public func upsert(_ updates: [ItemUpdate], source: ItemSource, at now: Int64, journal: Bool) throws(CirculationError) -> [(key: UInt64, entry: CacheEntry)] {
         try write("updating items") { db in
-            let w = try ItemWriter(db, source: source, now: now, journal: journal)
-            return try updates.map { u in try w.write(u) }
+            try ItemWriter(db, source: source, now: now, journal: journal).write(updates)
         }
     }
 
@@ -393,7 +392,36 @@ struct ItemWriter {
         return false
     }
 
-    func write(_ u: ItemUpdate) throws -> (key: UInt64, entry: CacheEntry) {
+    /// Writes a batch: the item rows in the caller's order, then their gate keys in key order
+    /// (the B-tree then fills page by page instead of at random: imports run faster and the
+    /// table's pages lie closer together for the cold start's scan).
+    func write(_ updates: [ItemUpdate]) throws -> [(key: UInt64, entry: CacheEntry)] {
+        var out: [(key: UInt64, entry: CacheEntry)] = []
+        out.reserveCapacity(updates.count)
+        for u in updates { out.append(try writeItem(u)) }
+        let order = out.indices.sorted { a, b in
+            let ka = Int64(bitPattern: out[a].key), kb = Int64(bitPattern: out[b].key)
+            return ka != kb ? ka < kb : a < b  // the later update of a key is written last
+        }
+        let sk = upsertKey.sqliteStatement
+        for i in order {
+            let k = Int64(bitPattern: out[i].key)
+            sqlite3_reset(sk)
+            sqlite3_bind_int64(sk, 1, k)
+            sqlite3_bind_int64(sk, 2, Int64(out[i].entry.raw))
+            _ = try step(sk)
+            sqlite3_reset(sk)
+        }
+        if journal {
+            for (key, entry) in out {
+                try db.execute(sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)", arguments: [Int64(bitPattern: key), Int(entry.raw), now])
+            }
+        }
+        return out
+    }
+
+    /// The item row only; returns its key and the entry its gate key must get.
+    private func writeItem(_ u: ItemUpdate) throws -> (key: UInt64, entry: CacheEntry) {
         let key = CirculationKey.of(u.pii)
         let k = Int64(bitPattern: key)
         let si = upsertItem.sqliteStatement
@@ -417,17 +445,7 @@ struct ItemWriter {
             isHot = try step(sh)
             sqlite3_reset(sh)
         }
-        let entry = CacheEntry(loan: u.loanState.gateLoan, hot: isHot)
-        let sk = upsertKey.sqliteStatement
-        sqlite3_reset(sk)
-        sqlite3_bind_int64(sk, 1, k)
-        sqlite3_bind_int64(sk, 2, Int64(entry.raw))
-        _ = try step(sk)
-        sqlite3_reset(sk)
-        if journal {
-            try db.execute(sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)", arguments: [k, Int(entry.raw), now])
-        }
-        return (key, entry)
+        return (key, CacheEntry(loan: u.loanState.gateLoan, hot: isHot))
     }
 }
 
