@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries from Debian, each imported by exactly one Swift module.
@@ -33,13 +34,22 @@ let package = Package(
         .target(name: "TagRing"),
         // Reader transports (libusb, in-memory), frame codecs, drivers and wire-level emulators.
         .target(name: "Readers", dependencies: ["CLibUSB", "TagRing"]),
+        // Circulation: the SQLite store (items, hot list, event log, visitor counts, outbox),
+        // the gate's in-memory hot-path index and CSV imports.
+        .target(
+            name: "Circulation",
+            dependencies: [
+                "ISO28560",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
-        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560"]),
+        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "Circulation"]),
         // Config, service wiring, status output, systemd integration.
         .target(
             name: "Daemon",
             dependencies: [
-                "Gate", "CSystemd",
+                "Gate", "CSystemd", "Circulation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -53,13 +63,13 @@ let package = Package(
         .executableTarget(
             name: "rfidgatectl",
             dependencies: [
-                "Daemon", "ISO28560", "Readers",
+                "Daemon", "ISO28560", "Readers", "Circulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "rfidgate-bench",
             dependencies: [
-                "Gate", "TagRing", "Readers", "ISO28560",
+                "Gate", "TagRing", "Readers", "ISO28560", "Circulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/rfidgate-bench",
@@ -68,7 +78,8 @@ let package = Package(
         .testTarget(name: "TagRingTests", dependencies: ["TagRing"]),
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"]),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "Circulation"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation"]),
+        .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
     ]
 )
