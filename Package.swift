@@ -37,13 +37,22 @@ let package = Package(
         .target(name: "TagRing"),
         // Reader transports (libusb, in-memory), frame codecs, drivers and wire-level emulators.
         .target(name: "Readers", dependencies: ["CLibUSB", "TagRing"]),
+        // Circulation: the SQLite store (items, hot list, event log, visitor counts, outbox),
+        // the gate's in-memory hot-path index and CSV imports.
+        .target(
+            name: "Circulation",
+            dependencies: [
+                "ISO28560",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
-        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560"]),
+        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "Circulation"]),
         // Config, service wiring, status output, systemd integration.
         .target(
             name: "Daemon",
             dependencies: [
-                "Gate", "CSystemd",
+                "Gate", "CSystemd", "Circulation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -80,13 +89,13 @@ let package = Package(
         .executableTarget(
             name: "rfidgatectl",
             dependencies: [
-                "Daemon", "ISO28560", "Readers", "SIP2", "SIP2Client", "SIP2Sync",
+                "Daemon", "ISO28560", "Readers", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "rfidgate-bench",
             dependencies: [
-                "Gate", "TagRing", "Readers", "ISO28560", "SIP2", "SIP2Client", "SIP2Sync",
+                "Gate", "TagRing", "Readers", "ISO28560", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/rfidgate-bench",
@@ -95,8 +104,9 @@ let package = Package(
         .testTarget(name: "TagRingTests", dependencies: ["TagRing"]),
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"]),
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "Circulation"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation"]),
+        .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SIP2IntegrationTests",

@@ -11,7 +11,7 @@ out=.build-fuzz
 mkdir -p "$out/corpus" "$out/crashes"
 
 swiftc -sanitize=fuzzer,address -parse-as-library -O \
-    Sources/ISO28560/*.swift Sources/ISO28560/Compaction/*.swift Fuzz/ISO28560Fuzz.swift \
+    Sources/ISO28560/*.swift Fuzz/ISO28560Fuzz.swift \
     -o "$out/fuzz-iso28560"
 
 # Seed corpus: every vector under each selector (HF with/without DSFID, UHF split, raw decoders),

@@ -48,12 +48,16 @@ struct PipelineBench: ParsableCommand {
             let now = clock.nanoseconds()
             if now >= end { break }
             if next > now { sleepNanos(next - now) }
-            let n = try reader.inventoryCycle { read in ring.push(read) }
+            let n = try reader.inventoryCycle { read in
+                ring.push(read)
+                pipeline.doorbell.ring()
+            }
             offered += n
             next += UInt64(Double(max(n, 1)) / rate * 1e9)
         }
         let t1 = clock.nanoseconds()
         stop.store(true, ordering: .releasing)
+        pipeline.doorbell.ring()
         decode.join()
         let usageAfter = cpuSeconds()
         let elapsed = Double(t1 - t0) / 1e9

@@ -11,10 +11,13 @@ public struct GateItem: BitwiseCopyable, Sendable, Hashable {
     public var security: SecurityState
     /// True when the memory given was a prefix of the tag and data sets after the PII were cut off.
     public var memoryTruncated: Bool
+    /// The tag has an owner longer than `ItemID.capacity` (some Chinese ISILs): `owner` is empty,
+    /// use the full decoder if the owner matters.
+    public var ownerTooLong: Bool
 
     public init(
         pii: ItemID, owner: ItemID = ItemID(), format: TagFormat, partsInSet: UInt8 = 0, partNumber: UInt8 = 0,
-        security: SecurityState = .unknown, memoryTruncated: Bool = false
+        security: SecurityState = .unknown, memoryTruncated: Bool = false, ownerTooLong: Bool = false
     ) {
         self.pii = pii
         self.owner = owner
@@ -23,6 +26,21 @@ public struct GateItem: BitwiseCopyable, Sendable, Hashable {
         self.partNumber = partNumber
         self.security = security
         self.memoryTruncated = memoryTruncated
+        self.ownerTooLong = ownerTooLong
+    }
+
+    /// Decodes an owner with `body`; an owner longer than 32 bytes is flagged, not an error
+    /// (ISIL length checks are warnings: real Chinese ISILs exceed 16 characters).
+    mutating func takeOwner(_ body: (inout ItemID) throws(DecodeError) -> Void) throws(DecodeError) {
+        var o = ItemID()
+        do throws(DecodeError) {
+            try body(&o)
+            owner = o
+        } catch {
+            guard case .identifierTooLong = error.reason else { throw error }
+            owner = ItemID()
+            ownerTooLong = true
+        }
     }
 
     public var ownerOrNil: ItemID? { owner.isEmpty ? nil : owner }
@@ -90,7 +108,9 @@ public enum GateFastPath {
                         havePII = true
                     }
                 case 3 where !haveOwner:
-                    try ds.decodeText(mem, into: &item.owner)
+                    // Overflow stops the text decode early, so validate the whole set as well.
+                    try item.takeOwner { (o: inout ItemID) throws(DecodeError) in try ds.decodeText(mem, into: &o) }
+                    if item.ownerTooLong { var n = NullSink(); try ds.decodeText(mem, into: &n) }
                     haveOwner = true
                 case 4 where !haveSet:
                     haveSet = true
@@ -149,7 +169,9 @@ public enum GateFastPath {
             }
             try Part3.copyOwner(m, into: &item.owner)
             if item.owner.isEmpty && m.count > Part3.basicBlockSize {
-                _ = try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 2, into: &item.owner)
+                try item.takeOwner { (o: inout ItemID) throws(DecodeError) in
+                    _ = try Part3.copyExtensionField(m, block: Part3ExtensionBlock.library, field: 2, into: &o)
+                }
             }
         } catch {
             return .malformed(error)

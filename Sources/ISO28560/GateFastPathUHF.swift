@@ -34,8 +34,10 @@ extension GateFastPath {
         }
         var piiStart = 0, piiEnd = buf.count
         if first >= 0 {
-            for k in 0..<first where !item.owner.append(buf.bytes[k]) {
-                return .malformed(DecodeError(offset: 2, .identifierTooLong(max: UInt8(ItemID.capacity))))
+            if first > ItemID.capacity {
+                item.ownerTooLong = true
+            } else {
+                for k in 0..<first { item.owner.append(buf.bytes[k]) }
             }
             piiStart = first + 1
             if last != first {
@@ -53,12 +55,13 @@ extension GateFastPath {
         for b in userMemory where b != 0 { allZero = false; break }
         if !allZero {
             guard userMemory[0] == 0x06 else { return .malformed(DecodeError(offset: 0, .unexpectedDSFID(userMemory[0]))) }
-            let wantOwner = item.owner.isEmpty, wantSet = item.partsInSet == 0
+            let wantOwner = first < 0, wantSet = first < 0 || last == first  // fields the UII lacks
             var i = 1
             do {
                 while let ds = try Part2DataSet.read(userMemory, at: i) {
-                    if ds.oid == 3 && wantOwner && item.owner.isEmpty {
-                        try ds.decodeText(userMemory, into: &item.owner)
+                    if ds.oid == 3 && wantOwner && item.owner.isEmpty && !item.ownerTooLong {  // first set wins
+                        try item.takeOwner { (o: inout ItemID) throws(DecodeError) in try ds.decodeText(userMemory, into: &o) }
+                        if item.ownerTooLong { var n = NullSink(); try ds.decodeText(userMemory, into: &n) }
                     } else if ds.oid == 4 && wantSet && item.partsInSet == 0 && ds.compaction != .applicationDefined {
                         var s = ItemID()
                         try ds.decodeText(userMemory, into: &s)

@@ -37,19 +37,32 @@ public enum Part3 {
     /// Copies bytes `from..<to` up to the first 0x00 as text (UTF-8 if valid, else Latin-1).
     static func copyText<S: ByteSink>(_ m: HFMemory, _ from: Int, _ to: Int, into sink: inout S) throws(DecodeError) {
         var end = from
-        while end < to && m[end] != 0 { end += 1 }
-        var utf8OK = true
-        var i = from
-        while i < end {  // cheap validity check: fields are short
-            let b = m[i]
-            let n = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
-            if n == 0 || i + n > end { utf8OK = false; break }
-            for k in 1..<max(n, 2) where k < n && m[i + k] & 0xC0 != 0x80 { utf8OK = false }
-            if !utf8OK { break }
-            i += n
+        var ascii = true
+        while end < to {
+            let b = m[end]
+            if b == 0 { break }
+            if b >= 0x80 { ascii = false }
+            end += 1
         }
-        for i in from..<end {
-            if utf8OK { try sink.put(m[i], at: i) } else { try sink.putLatin1(m[i], at: i) }
+        if ascii || isValidUTF8(m, from, end) {
+            for i in from..<end { try sink.put(m[i], at: i) }
+        } else {
+            for i in from..<end { try sink.putLatin1(m[i], at: i) }
+        }
+    }
+
+    static func isValidUTF8(_ m: HFMemory, _ from: Int, _ end: Int) -> Bool {
+        var check = NullSink()
+        var bytes = InlineArray<255, UInt8>(repeating: 0)  // fields are at most one block long
+        let n = min(end - from, 255)
+        for k in 0..<n { bytes[k] = m[from + k] }
+        return bytes.span.withUnsafeBytes { raw in
+            do throws(DecodeError) {
+                try CompactionDecoder.utf8(raw, 0, n, into: &check)
+                return true
+            } catch {
+                return false
+            }
         }
     }
 

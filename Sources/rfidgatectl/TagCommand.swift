@@ -22,9 +22,9 @@ struct TagCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decode tag memory (hex) and print one JSON object.",
             discussion: """
-                Prints {"format": "28560-2" | "28560-3" | "28560-4" | "blank" | "proprietary" | "unknown", …elements}
-                with the element names of the shared vector file. Malformed data exits with status 65 and a
-                one-line error (byte offset and reason) on stderr; an ISO 28560-3 CRC mismatch also prints
+                Prints {"format": "28560-2" | "28560-3" | "28560-4" | "blank" | "proprietary" | "unknown", …elements} \
+                with the element names of the shared vector file. Malformed data exits with status 65 and a \
+                one-line error (byte offset and reason) on stderr; an ISO 28560-3 CRC mismatch also prints \
                 the decoded fields (crc_ok false) on stdout.
                 """)
 
@@ -52,6 +52,9 @@ struct TagCommand: ParsableCommand {
         @Flag(help: "With --memory uii: the hex starts at word 0 (StoredCRC) instead of the PC word.")
         var withStoredCRC = false
 
+        @Option(help: "With --memory uii: the tag's user memory (MB11) as hex, merged into the elements.")
+        var userMemory: String?
+
         @Argument(help: "Tag memory as hex (may be split into several arguments; ':' and '-' between bytes allowed).")
         var hex: [String]
 
@@ -68,11 +71,17 @@ struct TagCommand: ParsableCommand {
                 guard let b = UInt8(dsfid, radix: 16) else { throw ValidationError("--dsfid needs one hex byte") }
                 dsfidByte = b
             }
+            var user: [UInt8]? = nil
+            if let userMemory {
+                guard let u = parseHex(userMemory) else { throw ValidationError("--user-memory is not hex") }
+                user = u
+            }
             let tag: DecodedTag
             do {
                 switch memory {
                 case .hf: tag = try TagDecoder.decodeHF(bytes, dsfid: dsfidByte)
-                case .uii: tag = try TagDecoder.decodeUHF(uii: bytes, includesStoredCRC: withStoredCRC)
+                case .uii:
+                    tag = try TagDecoder.decodeUHF(uii: bytes, userMemory: user, includesStoredCRC: withStoredCRC)
                 case .user: tag = try TagDecoder.decodeUserMemory(bytes)
                 }
             } catch {
@@ -91,8 +100,8 @@ struct TagCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Read the decode JSON on stdin and print the tag memory as hex.",
             discussion: """
-                28560-2: HF user memory from block 0, padded to whole blocks, PII and owner in locked-aligned blocks.
-                28560-3: basic block and extension blocks. 28560-4: the UII memory from the PC word on; when elements
+                28560-2: HF user memory from block 0, padded to whole blocks, PII and owner in locked-aligned blocks. \
+                28560-3: basic block and extension blocks. 28560-4: the UII memory from the PC word on; when elements \
                 remain for user memory, a second line holds MB11 (DSFID 06 first).
                 """)
 

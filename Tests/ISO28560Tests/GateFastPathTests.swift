@@ -91,3 +91,42 @@ import Testing
         return false
     }
 }
+
+@Suite struct GateFastPathLimitsTests {
+    /// Chinese ISILs can exceed 16 characters (and 32 bytes): a flag, not a rejected item.
+    @Test func ownerLongerThan32BytesIsFlagged() throws {
+        let longISIL = "CN-130103-1-SJZLIB-BRANCH-LIBRARY-NORTH"
+        let r = ItemRecord(primaryItemIdentifier: "1234567", ownerInstitution: longISIL)
+        let image = try Part2.encode(r, blockSize: 4)
+        let fast = image.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: 6) }
+        guard case .item(let item) = fast else { Issue.record("got \(fast)"); return }
+        #expect(item.pii == "1234567")
+        #expect(item.owner.isEmpty && item.ownerTooLong)
+        #expect(try Part2.decode(image).record.ownerInstitution == longISIL)
+
+        let (uii, user) = try Part4.encode(r)
+        let uhf = uii.withUnsafeBytes { u in (user ?? []).withUnsafeBytes { GateFastPath.decode(uiiMemory: u, userMemory: $0) } }
+        guard case .item(let uhfItem) = uhf else { Issue.record("got \(uhf)"); return }
+        #expect(uhfItem.pii == "1234567" && uhfItem.ownerTooLong)
+    }
+
+    @Test func piiLongerThan32BytesIsNamedNotTruncated() throws {
+        let image = try Part2.encode(ItemRecord(primaryItemIdentifier: String(repeating: "x", count: 40)), blockSize: 4)
+        let fast = image.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: 6) }
+        guard case .malformed(let e) = fast else { Issue.record("got \(fast)"); return }
+        #expect(e.reason == .identifierTooLong(max: 32))
+    }
+
+    /// A 64-byte ring slot can cut a long tag: with `isPrefix` the PII still comes through, flagged.
+    @Test func prefixReadKeepsThePII() throws {
+        var r = ItemRecord(primaryItemIdentifier: "123456789012", ownerInstitution: "US-InU-Mu")
+        r.title = String(repeating: "A long title ", count: 6)
+        let image = try Part2.encode(r, blockSize: 4)
+        let slot = Array(image.prefix(40))
+        let strict = slot.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: 6) }
+        guard case .malformed = strict else { Issue.record("strict decode should fail, got \(strict)"); return }
+        let lenient = slot.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: 6, isPrefix: true) }
+        guard case .item(let item) = lenient else { Issue.record("got \(lenient)"); return }
+        #expect(item.pii == "123456789012" && item.memoryTruncated)
+    }
+}

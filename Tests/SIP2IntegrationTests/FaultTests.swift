@@ -209,7 +209,7 @@ import Testing
         let c = SIP2Client(cfg)
         try await c.connect()
         let task = Task { await c.runKeepalive() }
-        try await Task.sleep(for: .milliseconds(1000))
+        #expect(await eventually { s.received.contains { $0.connection == 1 && $0.code == "99" } })
         task.cancel()
         #expect(s.connections >= 2)
         #expect(s.received.filter { $0.connection == 1 }.first?.code == "93")

@@ -144,3 +144,14 @@ final class FrameLog: @unchecked Sendable {
 /// on a 2-core box, several Python servers starting at once starve the rest of `swift test`
 /// (the rfidgated end-to-end test counts alarms within seconds).
 @Suite(.serialized) struct SIP2PeerSuites {}
+
+/// Waits (without blocking the pool) until `condition` holds or `seconds` pass; timing-based
+/// checks stay correct when a loaded CI box delays tasks.
+func eventually(within seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return await condition()
+}

@@ -12,7 +12,7 @@ public enum ConfigFile {
         }
         var c = GateConfig()
         var r = TableReader(table: table, path: "", source: source)
-        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status", "sip2"])
+        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status", "cache", "sip2"])
         if let role = try r.string("role") {
             guard let v = GateConfig.Role(rawValue: role) else {
                 throw ConfigError("\(source): role must be one of \(GateConfig.Role.allCases.map(\.rawValue)), not \"\(role)\"")
@@ -48,18 +48,28 @@ public enum ConfigFile {
             if let v = try p.int("tracked_tags") { c.pipeline.trackedTags = max(16, v) }
         }
         if var p = try r.subtable("policy") {
-            try p.allowOnly(["afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable"])
+            try p.allowOnly([
+                "afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable", "rule", "own_isils", "consortium_isils",
+                "consortium_items", "foreign_items", "alarm_hold_ms", "alarm_command",
+            ])
             if let name = try p.string("afi_profile") {
                 guard let profile = AFIProfile(name: name) else { throw ConfigError("\(source): policy.afi_profile \"\(name)\" is unknown") }
                 c.policy.afiProfile = profile
             }
             if let v = try p.bool("alarm_on_unknown_security") { c.policy.alarmOnUnknownSecurity = v }
             if let v = try p.bool("alarm_on_undecodable") { c.policy.alarmOnUndecodable = v }
+            try readPolicyExtensions(&p, into: &c, source: source)
+        }
+        if var k = try r.subtable("cache") {
+            try k.allowOnly(["path", "watch_ms"])
+            if let v = try k.string("path") { c.cache.path = v }
+            if let v = try k.int("watch_ms") { c.cache.watchMillis = v }
         }
         if var s = try r.subtable("simulation") {
             try s.allowOnly([
                 "population", "on_loan_fraction", "patrons_per_minute", "max_items_per_patron",
                 "forgetful_fraction", "dwell_ms", "part3_fraction", "owner_isil", "seed",
+                "hot_items", "foreign_items", "foreign_isil", "foreign_carry_fraction",
             ])
             if let v = try s.int("population") { c.simulation.population = v }
             if let v = try s.double("on_loan_fraction") { c.simulation.onLoanFraction = v }
@@ -70,6 +80,10 @@ public enum ConfigFile {
             if let v = try s.double("part3_fraction") { c.simulation.part3Fraction = v }
             if let v = try s.string("owner_isil") { c.simulation.ownerISIL = v }
             if let v = try s.int("seed") { c.simulation.seed = UInt64(truncatingIfNeeded: v) }
+            if let v = try s.int("hot_items") { c.simulation.hotItems = v }
+            if let v = try s.int("foreign_items") { c.simulation.foreignItems = v }
+            if let v = try s.string("foreign_isil") { c.simulation.foreignISIL = v }
+            if let v = try s.double("foreign_carry_fraction") { c.simulation.foreignCarryFraction = v }
         }
         if var s = try r.subtable("status") {
             try s.allowOnly(["interval_ms"])
@@ -129,6 +143,17 @@ struct TableReader {
         for e in a {
             guard let i = e.int else { throw wrong(key, "an array of integers") }
             out.append(i)
+        }
+        return out
+    }
+
+    func stringArray(_ key: String) throws(ConfigError) -> [String]? {
+        guard let v = table[key] else { return nil }
+        guard let a = v.array else { throw wrong(key, "an array of strings") }
+        var out: [String] = []
+        for e in a {
+            guard let s = e.string else { throw wrong(key, "an array of strings") }
+            out.append(s)
         }
         return out
     }

@@ -34,6 +34,12 @@ public struct GateConfig: Sendable, Equatable {
     public var policy = GatePolicy()
     public var simulation = SimulationSettings()
     public var statusIntervalMillis = 1000
+    /// `[cache]`: where the circulation store lives and how often to follow other processes' changes.
+    public var cache = CacheSettings()
+    /// `[policy] alarm_hold_ms`: alarm outputs stay on this long after the last alarm.
+    public var alarmHoldMillis = 3000
+    /// `[policy] alarm_command`: run once per alarm (see `AlarmCommand`); nil = none.
+    public var alarmCommand: String? = nil
     public var sip2 = SIP2Settings()
 
     public init() {}
@@ -65,7 +71,23 @@ public struct GateConfig: Sendable, Equatable {
         if s.maxItemsPerPatron < 0 || s.maxItemsPerPatron > 50 { throw ConfigError("[simulation] max_items_per_patron must be 0...50") }
         if s.dwellMillis < 50 { throw ConfigError("[simulation] dwell_ms must be at least 50") }
         if statusIntervalMillis < 100 { throw ConfigError("[status] interval_ms must be at least 100") }
+        if cache.watchMillis < 100 { throw ConfigError("[cache] watch_ms must be at least 100") }
+        if let p = cache.path, p.isEmpty { throw ConfigError("[cache] path must not be empty (leave it out for the default)") }
+        if !(0...600_000).contains(alarmHoldMillis) { throw ConfigError("[policy] alarm_hold_ms must be 0...600000") }
+        if let c = alarmCommand, c.isEmpty { throw ConfigError("[policy] alarm_command must not be empty (leave it out for none)") }
+        if s.hotItems < 0 || s.hotItems > s.population { throw ConfigError("[simulation] hot_items must be 0...population") }
+        if s.foreignItems < 0 || s.foreignItems > 1_000_000 { throw ConfigError("[simulation] foreign_items must be 0...1000000") }
+        if !(0...1).contains(s.foreignCarryFraction) { throw ConfigError("[simulation] foreign_carry_fraction must be 0...1") }
     }
+}
+
+/// `[cache]`.
+public struct CacheSettings: Sendable, Equatable {
+    /// The SQLite file; nil = the default (see `StatePaths`).
+    public var path: String? = nil
+    /// How often a running daemon looks for changes made by `rfidgatectl` (ms).
+    public var watchMillis = 1000
+    public init() {}
 }
 
 public struct ConfigError: Error, CustomStringConvertible, Equatable {

@@ -48,13 +48,15 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     }
     let notifier = SystemdNotifier()
     let output = StatusOutput()
+    let recorder = EventRecorder(runtime: runtime, output: output, logger: logger, outputs: runtime.alarmOutputs)
 
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: GateService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "gate"),
-        .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger),
+        .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger, recorder: recorder),
               successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
         .init(service: SignalDumpService(runtime: runtime, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sigusr1"),
+        .init(service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
     ]
     if let seconds = options.durationSeconds {
         services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
@@ -68,7 +70,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         logger.error("service group failed: \(error)")
     }
     // The gate service has stopped every thread: what is left in the event ring is final.
-    output.drainEvents(runtime, logger: logger)
+    recorder.drain(final: true)
     let latency = runtime.pipeline.latency
     let summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
     writeLine(summary.text)

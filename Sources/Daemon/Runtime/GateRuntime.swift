@@ -1,3 +1,4 @@
+import Circulation
 import Gate
 import Logging
 import Readers
@@ -13,6 +14,15 @@ public final class GateRuntime: @unchecked Sendable {
     public let runners: [ReaderRunner]
     /// The simulated world, when any reader is simulated.
     public let simulation: SimulatedGate?
+    /// The gate's view of the circulation cache (filled from `cache` at start, updated live).
+    public let index = GateIndex()
+    /// The circulation store; nil when it could not be opened (the gate then judges by tags).
+    public let cache: CirculationCache?
+    /// People crossing the gate's beam (visitor counts).
+    public let beam = VisitorBeam()
+    /// Alarm outputs (relays and reader outputs join with the readers issue; the simulated
+    /// gate has a simulated light).
+    public var alarmOutputs: [any AlarmOutput] = []
     private let stopDecode = Atomic<Bool>(false)
     private let decodeHeartbeat = Atomic<UInt64>(0)
     private var decodeThread: OSThread?
@@ -27,12 +37,16 @@ public final class GateRuntime: @unchecked Sendable {
         startedNanos = clock.nanoseconds()
         let allAntennas = Array(Set(config.readers.flatMap(\.antennas))).sorted()
         simulation = config.readers.contains { $0.driver == .feigSim }
-            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos)
+            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos, beam: beam)
             : nil
+        cache = openCirculation(config: config, simulation: simulation, index: index, logger: logger)
+        if simulation != nil { alarmOutputs.append(SimulatedAlarmLight()) }
 
+        let rings = config.readers.map { _ in TagRing(capacity: config.ringCapacity) }
+        pipeline = GatePipeline(rings: rings, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
         var runners: [ReaderRunner] = []
-        for (index, r) in config.readers.enumerated() {
-            let ring = TagRing(capacity: config.ringCapacity)
+        for (position, r) in config.readers.enumerated() {
+            let ring = rings[position]
             let transport: ReaderTransport
             switch r.driver {
             case .feigSim:
@@ -42,15 +56,14 @@ public final class GateRuntime: @unchecked Sendable {
             let reader = FeigReader(
                 transport: transport, clock: clock,
                 options: .init(
-                    readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes,
+                    readerID: UInt16(position), antennas: r.antennas, memoryBytes: r.memoryBytes,
                     responseTimeoutNanos: UInt64(r.responseTimeoutMillis) * 1_000_000))
             let log = logger
-            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring) { name, error in
+            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring, doorbell: pipeline.doorbell) { name, error in
                 log.warning("reader \(name): \(error)", metadata: ["reader.id": "\(name)"])
             })
         }
         self.runners = runners
-        pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock)
     }
 
     /// Starts the decode thread first (so nothing waits in a ring), then the readers.
@@ -66,6 +79,7 @@ public final class GateRuntime: @unchecked Sendable {
     public func stop() {
         for runner in runners.reversed() { runner.stop() }
         stopDecode.store(true, ordering: .releasing)
+        pipeline.doorbell.ring()  // don't wait out the idle timeout
         decodeThread?.join()
         decodeThread = nil
     }
@@ -73,8 +87,8 @@ public final class GateRuntime: @unchecked Sendable {
     /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.
     public var heartbeat: UInt64 { decodeHeartbeat.load(ordering: .relaxed) }
 
-    public func reader(named id: UInt16) -> String {
-        Int(id) < config.readers.count ? config.readers[Int(id)].id : "reader-\(id)"
+    public func readerName(_ index: UInt16) -> String {
+        Int(index) < config.readers.count ? config.readers[Int(index)].id : "reader-\(index)"
     }
 
     public func snapshot() -> Snapshot {

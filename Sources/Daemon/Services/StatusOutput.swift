@@ -34,24 +34,37 @@ public final class StatusOutput: Sendable {
                 + pad("\(now.readerErrors)", 8))
     }
 
-    /// Prints and logs every pending gate event. Call from one task only (ring consumer).
+    /// Prints and logs every pending gate event without recording it (no event log).
+    /// Call from one task only (ring consumer); the daemon uses `EventRecorder` instead.
     public func drainEvents(_ runtime: GateRuntime, logger: Logger) {
-        while let e = runtime.pipeline.events.pop() {
-            let at = format(Double(e.atNanos &- runtime.startedNanos) / 1e9, 1)
-            let reader = runtime.reader(named: e.reader)
-            let item = e.item.isEmpty ? "tag \(hex64(e.tagID))" : "item \(e.item)"
-            switch e.kind {
-            case .alarm:
-                alarmLines.add(1, ordering: .relaxed)
-                write("ALARM  \(item)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s")
-                logger.notice("alarm", metadata: [
-                    "item.id": "\(e.item)", "tag.uid": "\(hex64(e.tagID))", "reader.id": "\(reader)",
-                    "reader.antenna": "\(e.antenna)", "alarm.reason": "\(e.reason)",
-                ])
-            case .undecodable:
-                let why = e.decodeError.map { ": \($0)" } ?? ""
-                logger.warning("undecodable tag \(hex64(e.tagID)) on reader \(reader) antenna \(e.antenna)\(why)")
-            }
+        while let e = runtime.pipeline.events.pop() { report(e, runtime, logger: logger) }
+    }
+
+    /// Prints (alarms) and logs one gate event. `title`: the item's title when the cache knows it.
+    public func report(_ e: GateEvent, _ runtime: GateRuntime, logger: Logger, title: String? = nil, logged: Bool = true) {
+        let at = format(Double(e.atNanos &- runtime.startedNanos) / 1e9, 1)
+        let reader = runtime.readerName(e.reader)
+        var item = e.item.isEmpty ? "tag \(hex64(e.tagID))" : "item \(e.item)"
+        if e.partsInSet > 1 { item += " part \(e.partNumber)/\(e.partsInSet)" }
+        let owner = e.owner.isEmpty ? "" : " (\(e.owner))"
+        switch e.kind {
+        case .alarm:
+            alarmLines.add(1, ordering: .relaxed)
+            let titled = title.map { "  \"\($0)\"" } ?? ""
+            let unlogged = logged ? "" : "  [not yet in the event log]"
+            write("ALARM  \(item)\(owner)\(titled)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s\(unlogged)")
+            logger.notice("alarm", metadata: [
+                "item.id": "\(e.item)", "tag.uid": "\(hex64(e.tagID))", "reader.id": "\(reader)",
+                "reader.antenna": "\(e.antenna)", "alarm.reason": "\(e.reason)", "item.title": "\(title ?? "")",
+                "item.owner": "\(e.owner)", "cache.state": "\(e.cache)",
+            ])
+        case .undecodable:
+            let why = e.decodeError.map { ": \($0)" } ?? ""
+            logger.warning("undecodable tag \(hex64(e.tagID)) on reader \(reader) antenna \(e.antenna)\(why)")
+        case .conflict:
+            logger.warning("\(item)\(owner): tag AFI \(hex2(e.afi)) and the circulation cache (\(e.cache)) disagree; decided: \(e.reason). Check the item at the desk (re-write its tag or its loan)", metadata: [
+                "item.id": "\(e.item)", "reader.id": "\(reader)", "cache.state": "\(e.cache)",
+            ])
         }
     }
 

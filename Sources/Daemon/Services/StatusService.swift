@@ -9,8 +9,10 @@ public struct StatusService: Service {
     let output: StatusOutput
     let notifier: SystemdNotifier
     let logger: Logger
+    let recorder: EventRecorder?
 
-    public init(runtime: GateRuntime, output: StatusOutput, notifier: SystemdNotifier, logger: Logger) {
+    public init(runtime: GateRuntime, output: StatusOutput, notifier: SystemdNotifier, logger: Logger, recorder: EventRecorder? = nil) {
+        self.recorder = recorder
         self.runtime = runtime
         self.output = output
         self.notifier = notifier
@@ -26,7 +28,7 @@ public struct StatusService: Service {
         output.header(runtime)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
-            output.drainEvents(runtime, logger: logger)
+            if let recorder { recorder.drain() } else { output.drainEvents(runtime, logger: logger) }
             let now = runtime.snapshot()
             if now.nanos &- lastPrint.nanos >= interval {
                 output.line(now, previous: lastPrint)

@@ -1,3 +1,4 @@
+import Circulation
 import ISO28560
 import TagRing
 
@@ -9,6 +10,9 @@ public struct GateEvent: BitwiseCopyable, Sendable {
         case alarm
         /// A tag was read whose data could not be decoded (reported once per passage).
         case undecodable
+        /// The tag and the circulation cache disagree about the loan (once per passage; the
+        /// `[policy] rule` decided whether it also alarmed).
+        case conflict
     }
 
     public var kind: Kind
@@ -22,4 +26,11 @@ public struct GateEvent: BitwiseCopyable, Sendable {
     public var atNanos: UInt64
     /// What went wrong decoding, when `kind == .undecodable` and the decoder said.
     public var decodeError: DecodeError?
+    /// Owner ISIL from the tag (empty when it carries none).
+    public var owner: ItemID = ItemID()
+    /// Part number and parts in set of a multi-part item (0 when single).
+    public var partNumber: UInt8 = 0
+    public var partsInSet: UInt8 = 0
+    /// What the circulation cache said about the item.
+    public var cache: CacheEntry = .none
 }

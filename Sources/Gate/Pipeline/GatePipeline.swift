@@ -1,3 +1,4 @@
+import Circulation
 import ISO28560
 import Synchronization
 import TagRing
@@ -29,6 +30,8 @@ public final class PipelineStats: Sendable {
     public let decisions = Atomic<Int>(0)
     public let alarms = Atomic<Int>(0)
     public let undecodable = Atomic<Int>(0)
+    /// Passages where the tag and the circulation cache disagreed.
+    public let conflicts = Atomic<Int>(0)
     /// Events lost because the event ring was full (the alarm still counted here).
     public let eventDrops = Atomic<Int>(0)
 
@@ -48,8 +51,13 @@ public final class GatePipeline: @unchecked Sendable {
     public let settings: PipelineSettings
     public let policy: GatePolicy
     public let stats = PipelineStats()
+    /// The circulation cache's hot-path index (nil: judge by the tag alone). Read only here,
+    /// on the decode thread; updated live from other threads (see `GateIndex`).
+    public let index: GateIndex?
     /// Alarm and diagnostic events for the outputs and the log (single consumer).
     public let events = SPSCRing<GateEvent>(capacity: 1024)
+    /// Rung by producers after pushing into a ring, so the decode thread can sleep when idle.
+    public let doorbell = Doorbell()
     private let clock: any MonotonicClock
     private var dedupe: RecentTable
     private var passages: RecentTable
@@ -57,12 +65,16 @@ public final class GatePipeline: @unchecked Sendable {
     /// only after the thread has been joined.
     public private(set) var latency = LatencyHistogram()
 
-    public init(rings: [TagRing], settings: PipelineSettings, policy: GatePolicy, clock: any MonotonicClock) {
+    public init(rings: [TagRing], settings: PipelineSettings, policy: GatePolicy, clock: any MonotonicClock, index: GateIndex? = nil) {
         precondition(settings.passageGapNanos > settings.dedupeWindowNanos, "passage gap must exceed the dedupe window")
         self.rings = rings
         self.settings = settings
         self.policy = policy
         self.clock = clock
+        self.index = index
+        // Lookups happen on whichever thread drains the rings (the decode thread): from now on
+        // replaced index tables wait for its quiescent points before they are freed.
+        index?.attachReader()
         dedupe = RecentTable(capacity: settings.trackedTags, expiryNanos: settings.dedupeWindowNanos)
         passages = RecentTable(capacity: settings.trackedTags, expiryNanos: settings.passageGapNanos)
     }
@@ -74,6 +86,8 @@ public final class GatePipeline: @unchecked Sendable {
         for ring in rings {
             taken += ring.drain(max: settings.batchSize) { read in process(read) }
         }
+        // No index table pointer is held between batches: replaced tables may be freed.
+        index?.readerQuiescent()
         return taken
     }
 
@@ -94,11 +108,15 @@ public final class GatePipeline: @unchecked Sendable {
 
         // 2. Identify the item.
         var item = ItemID()
+        var owner = ItemID()
+        var part: UInt8 = 0, parts: UInt8 = 0
         var decoded = false
         var decodeError: DecodeError? = nil
         switch decodeForGate(read) {
         case .item(let gateItem):
             item = gateItem.pii
+            owner = gateItem.owner
+            if gateItem.partsInSet > 1 { (part, parts) = (gateItem.partNumber, gateItem.partsInSet) }
             decoded = true
         case .malformed(let error):
             decodeError = error
@@ -106,52 +124,64 @@ public final class GatePipeline: @unchecked Sendable {
             break
         }
 
-        // 3. One passage per item (per tag when it has no readable id), across antennas.
-        let passageKey = decoded ? item.hashKey : tagKey
+        // 3. One passage per item (per tag when it has no readable id), across antennas. Each
+        //    part of a multi-part set is its own passage, so each is judged and alarms on its own.
+        let passageKey = decoded ? item.hashKey &+ UInt64(part) &* 0x9E37_79B9_7F4A_7C15 : tagKey
         let passage = passages.touch(passageKey, now: now)
         let newPassage = passage.previous == nil
         if newPassage { stats.bump(stats.items) }
 
-        // 4. Decide.
-        let decision = policy.decide(afi: read.afi, afiKnown: read.flags.contains(.systemInfoValid), decoded: decoded)
+        // 4. Decide: the tag's security state, the cache entry (hot list included), the owner.
+        let security: SecurityState = read.flags.contains(.systemInfoValid) ? policy.afiProfile.state(afi: read.afi) : .unknown
+        let cache: CacheEntry = decoded ? (index?.lookup(CirculationKey.of(item)) ?? .none) : .none
+        let judgement = policy.judge(GateFacts(security: security, decoded: decoded, cache: cache, owner: policy.ownerClass(owner)))
+        let decision = judgement.decision
         stats.bump(stats.decisions)
         latency.record(nanos: clock.nanoseconds() &- read.arrivalNanos)
 
+        let details = EventDetails(owner: owner, part: part, parts: parts, cache: cache)
         if !decoded && newPassage {
             stats.bump(stats.undecodable)
-            emit(.undecodable, .undecodable, item, read, decodeError, now)
+            emit(.undecodable, .undecodable, item, read, decodeError, now, details)
+        }
+        if judgement.conflict && passage.previous?.noted != true {
+            passages.setNoted(slot: passage.slot)
+            stats.bump(stats.conflicts)
+            emit(.conflict, decision.reason, item, read, decodeError, now, details)
         }
         if case .alarm(let reason) = decision, passage.previous?.flag != true {
             passages.setFlag(slot: passage.slot)
             stats.bump(stats.alarms)
-            emit(.alarm, reason, item, read, decodeError, now)
+            emit(.alarm, reason, item, read, decodeError, now, details)
         }
+    }
+
+    struct EventDetails {
+        var owner: ItemID
+        var part: UInt8, parts: UInt8
+        var cache: CacheEntry
     }
 
     @inline(__always)
     private func emit(
         _ kind: GateEvent.Kind, _ reason: GateReason, _ item: ItemID, _ read: borrowing TagRead,
-        _ error: DecodeError?, _ now: UInt64
+        _ error: DecodeError?, _ now: UInt64, _ d: EventDetails
     ) {
         let event = GateEvent(
             kind: kind, reason: reason, item: item, tagID: read.idKey, reader: read.reader,
-            antenna: read.antenna, afi: read.afi, atNanos: now, decodeError: error)
+            antenna: read.antenna, afi: read.afi, atNanos: now, decodeError: error,
+            owner: d.owner, partNumber: d.part, partsInSet: d.parts, cache: d.cache)
         if !events.push(event) { stats.bump(stats.eventDrops) }
     }
 
     /// The decode thread's loop: process until `stop` is set, then drain what is left.
-    /// When idle it backs off from spinning to short sleeps (20 µs doubling to 500 µs), which
-    /// bounds the added latency to half a millisecond while costing little CPU on a quiet gate.
+    /// When every ring is empty it sleeps on the doorbell (rung by every push), waking at least
+    /// every 100 ms to look at `stop` and to move the heartbeat the watchdog checks.
     public func run(until stop: borrowing Atomic<Bool>, heartbeat: borrowing Atomic<UInt64>) {
-        var idleNanos: UInt64 = 0
         while !stop.load(ordering: .acquiring) {
             heartbeat.store(heartbeat.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
-            if processAvailable() > 0 {
-                idleNanos = 0
-                continue
-            }
-            idleNanos = idleNanos == 0 ? 20_000 : min(idleNanos * 2, 500_000)
-            pipelineSleep(idleNanos)
+            if processAvailable() > 0 { continue }
+            doorbell.wait(timeoutNanos: 100_000_000)
         }
         while processAvailable() > 0 {}
     }

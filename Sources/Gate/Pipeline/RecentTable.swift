@@ -13,6 +13,8 @@ struct RecentTable {
         /// A time the caller sets (e.g. when a read was last accepted).
         var mark: UInt64
         var flag: Bool
+        /// A second caller flag (e.g. "conflict reported").
+        var noted = false
     }
 
     private var entries: [Entry]
@@ -61,6 +63,9 @@ struct RecentTable {
 
     @inline(__always)
     mutating func setFlag(slot: Int) { entries[slot].flag = true }
+
+    @inline(__always)
+    mutating func setNoted(slot: Int) { entries[slot].noted = true }
 
     @inline(__always)
     mutating func setMark(slot: Int, now: UInt64) { entries[slot].mark = now }

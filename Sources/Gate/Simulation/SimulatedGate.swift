@@ -23,7 +23,14 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     public let antennas: [UInt8]
     private let lock = PthreadLock()
     private var rng: SplitMix64
+    /// Separate generators for what the foundation's scenario did not have, so a seed still
+    /// yields the same patrons and loans.
+    private var extraRng: SplitMix64
+    private var entryRng: SplitMix64
     private var nextArrivalNanos: UInt64
+    private var nextEntryNanos: UInt64
+    /// People crossing the gate's beam: each patron leaving, and as many entering.
+    public let beam: VisitorBeam?
     private var patrons = 0
     private var active: [Passage] = []
     private var afiOverrides: [UInt64: UInt8] = [:]
@@ -31,13 +38,17 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     private let completedPatrons = Atomic<Int>(0)
     private let admittedForgetful = Atomic<Int>(0)
 
-    public init(settings: SimulationSettings, antennas: [UInt8], startNanos: UInt64) throws {
+    public init(settings: SimulationSettings, antennas: [UInt8], startNanos: UInt64, beam: VisitorBeam? = nil) throws {
         self.settings = settings
         self.collection = try SimulatedCollection(settings: settings)
         self.antennas = antennas.isEmpty ? [0] : antennas
         rng = SplitMix64(seed: settings.seed)
+        extraRng = SplitMix64(seed: settings.seed ^ 0xE57A)
+        entryRng = SplitMix64(seed: settings.seed ^ 0x1A7E)
+        self.beam = beam
         // The first patron arrives half a second in, so a fresh gate shows activity at once.
         nextArrivalNanos = startNanos + 500_000_000
+        nextEntryNanos = startNanos + 250_000_000
     }
 
     /// Patrons who have fully walked through (their items left the field).
@@ -56,6 +67,11 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
             // Exponential inter-arrival time; clamp u away from 0 so -log stays finite.
             let gap = -meanNanos * log(max(rng.unit(), 1e-12))
             nextArrivalNanos += max(1, UInt64(gap))
+        }
+        while nextEntryNanos <= now {
+            beam?.cross(.entering)
+            let meanNanos = 60e9 / max(settings.patronsPerMinute, 0.001)
+            nextEntryNanos += max(1, UInt64(-meanNanos * log(max(entryRng.unit(), 1e-12))))
         }
         var i = 0
         while i < active.count {
@@ -80,11 +96,18 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
         // Half a step of phase, so the first forgetful patron comes early in a run (the third
         // patron at f = 0.2) instead of at the end of the first 1/f patrons.
         if (Double(k + 1) * f + 0.5).rounded(.down) > (Double(k) * f + 0.5).rounded(.down) {
-            let item = collection.inLibrary[Int(rng.next() % UInt64(collection.inLibrary.count))]
+            var item = collection.inLibrary[Int(rng.next() % UInt64(collection.inLibrary.count))]
+            // Every fourth carries a hot-list item (its tag rewritten to "checked out") instead.
+            if !collection.hot.isEmpty && admittedForgetful.load(ordering: .relaxed) % 4 == 3 {
+                item = collection.hot[Int(extraRng.next() % UInt64(collection.hot.count))]
+            }
             items.append(item)
             forgotten = item
             admittedForgetful.add(1, ordering: .relaxed)
+        } else if !collection.foreign.isEmpty && extraRng.unit() < settings.foreignCarryFraction {
+            items.append(collection.foreign[Int(extraRng.next() % UInt64(collection.foreign.count))])
         }
+        beam?.cross(.leaving)
         let dwell = UInt64(settings.dwellMillis) * 1_000_000
         active.append(Passage(patron: k, enterNanos: t, leaveNanos: t + dwell, items: items, forgotten: forgotten))
     }

@@ -19,6 +19,15 @@ public struct SimulationSettings: Sendable, Equatable {
     /// Owner institution written on every tag.
     public var ownerISIL = "DK-718500"
     public var seed: UInt64 = 28560
+    /// Items on the circulation cache's hot list (reported missing) whose tags were rewritten
+    /// to "checked out": every fourth forgetful patron carries one instead; they must alarm.
+    public var hotItems = 3
+    /// Items owned by a consortium member (`foreignISIL`), lent there (AFI checked out) and
+    /// unknown to this library's cache; honest patrons sometimes carry one.
+    public var foreignItems = 20
+    public var foreignISIL = "DK-715700"
+    /// Share of honest patrons also carrying a consortium member's item.
+    public var foreignCarryFraction = 0.1
 
     public init() {}
 }

@@ -10,6 +10,8 @@ public final class ReaderRunner: @unchecked Sendable {
     public let name: String
     public let ring: TagRing
     public let reader: FeigReader
+    /// Rung after every push so the decode thread wakes for it.
+    private let doorbell: Doorbell
     private let stopFlag = Atomic<Bool>(false)
     private let stateValue = Atomic<Int>(State.starting.rawValue)
     private let onError: @Sendable (String, ReaderError) -> Void
@@ -18,10 +20,11 @@ public final class ReaderRunner: @unchecked Sendable {
     public let cyclePeriodNanos: UInt64
 
     public init(
-        name: String, reader: FeigReader, ring: TagRing, cyclePeriodNanos: UInt64 = 0,
+        name: String, reader: FeigReader, ring: TagRing, doorbell: Doorbell, cyclePeriodNanos: UInt64 = 0,
         onError: @escaping @Sendable (String, ReaderError) -> Void
     ) {
         self.name = name
+        self.doorbell = doorbell
         self.reader = reader
         self.ring = ring
         self.cyclePeriodNanos = cyclePeriodNanos
@@ -44,11 +47,14 @@ public final class ReaderRunner: @unchecked Sendable {
 
     private func loop(clock: any MonotonicClock) {
         var backoffNanos: UInt64 = 0
-        let ring = self.ring
+        let ring = self.ring, doorbell = self.doorbell
         while !stopFlag.load(ordering: .acquiring) {
             let started = clock.nanoseconds()
             do {
-                try reader.inventoryCycle { read in ring.push(read) }
+                try reader.inventoryCycle { read in
+                    ring.push(read)
+                    doorbell.ring()
+                }
                 if backoffNanos != 0 { backoffNanos = 0 }
                 stateValue.store(State.reading.rawValue, ordering: .relaxed)
             } catch {

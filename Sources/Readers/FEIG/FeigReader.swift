@@ -52,6 +52,7 @@ public final class FeigReader {
     private var records: [FeigInventoryRecord] = []
     private var cache: [UInt64: CachedTag] = [:]
     private var lastSweepNanos: UInt64 = 0
+    private var expired: [UInt64] = []
     private let memoryScratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256, alignment: 8)
 
     public init(transport: ReaderTransport, clock: any MonotonicClock, options: Options) {
@@ -60,6 +61,7 @@ public final class FeigReader {
         self.options = options
         records.reserveCapacity(256)
         cache.reserveCapacity(1024)
+        expired.reserveCapacity(1024)
     }
 
     deinit { memoryScratch.deallocate() }
@@ -241,6 +243,9 @@ public final class FeigReader {
         guard now &- lastSweepNanos > 1_000_000_000 else { return }
         lastSweepNanos = now
         let idle = options.tagCacheIdleNanos
-        cache = cache.filter { now &- $0.value.lastSeenNanos < idle }
+        // Remove in place (filter would build a new dictionary every second).
+        expired.removeAll(keepingCapacity: true)
+        for (uid, entry) in cache where now &- entry.lastSeenNanos >= idle { expired.append(uid) }
+        for uid in expired { cache.removeValue(forKey: uid) }
     }
 }

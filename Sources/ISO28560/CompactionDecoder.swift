@@ -1,29 +1,3 @@
-/// ISO/IEC 15962 compaction codes as used by ISO 28560-2 (precursor bits 6–4).
-public enum Compaction: UInt8, Sendable, Hashable, CaseIterable, BitwiseCopyable, CustomStringConvertible {
-    /// Meaning depends on the element: content-parameter bitmap (2), ISIL compaction (3, 11), raw bytes.
-    case applicationDefined = 0
-    case integer = 1
-    case numeric = 2
-    case fiveBit = 3
-    case sixBit = 4
-    case sevenBit = 5
-    case octet = 6
-    case utf8 = 7
-
-    public var description: String {
-        switch self {
-        case .applicationDefined: "application-defined"
-        case .integer: "integer"
-        case .numeric: "numeric"
-        case .fiveBit: "5-bit"
-        case .sixBit: "6-bit"
-        case .sevenBit: "7-bit"
-        case .octet: "octet"
-        case .utf8: "UTF-8"
-        }
-    }
-}
-
 /// Decoding of compacted bytes `mem[start..<end]` into UTF-8. Errors name the offending byte.
 enum CompactionDecoder {
     /// Decodes text compactions 1–7 and, when `isil` is set, code 0 as ISIL compaction.
@@ -54,16 +28,28 @@ enum CompactionDecoder {
         if n > 8 { throw DecodeError(offset: start, .integerTooLong(bytes: n)) }
         var v: UInt64 = 0
         for i in start..<end { v = v << 8 | UInt64(mem[i]) }
-        var digits = InlineArray<20, UInt8>(repeating: 0)
-        var k = 0
-        repeat {
-            digits[k] = UInt8(v % 10) + 0x30
-            v /= 10
-            k += 1
-        } while v != 0
-        while k > 0 {
+        // Two digits per division: the divide-by-constant chain is the cost on the gate's hot path.
+        var digits = InlineArray<20, UInt8>(repeating: 0x30)
+        var k = 20
+        while v >= 100 {
+            let q = v / 100
+            let r = UInt8(truncatingIfNeeded: v &- q &* 100)
+            k -= 2
+            digits[k] = 0x30 &+ r / 10
+            digits[k + 1] = 0x30 &+ r % 10
+            v = q
+        }
+        if v >= 10 {
+            k -= 2
+            digits[k] = 0x30 &+ UInt8(v / 10)
+            digits[k + 1] = 0x30 &+ UInt8(v % 10)
+        } else {
             k -= 1
+            digits[k] = 0x30 &+ UInt8(v)
+        }
+        while k < 20 {
             try sink.put(digits[k], at: start)
+            k += 1
         }
     }
 

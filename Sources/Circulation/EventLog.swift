@@ -1,0 +1,110 @@
+import GRDB
+
+/// One alarm as the event log keeps it.
+public struct AlarmRecord: Sendable, Equatable {
+    /// Unix ms.
+    public var at: Int64
+    /// Primary item id; nil when the tag could not be decoded.
+    public var item: String?
+    public var tagUID: String
+    /// Filled from the cache when the record is written (the title as known at that moment).
+    public var title: String?
+    public var ownerISIL: String?
+    /// Part number and parts in set, for multi-part items (0 when single).
+    public var part: Int
+    public var parts: Int
+    public var reader: String
+    public var antenna: Int
+    public var afi: Int
+    public var reason: String
+
+    public init(
+        at: Int64, item: String?, tagUID: String, title: String? = nil, ownerISIL: String? = nil, part: Int = 0, parts: Int = 0,
+        reader: String, antenna: Int, afi: Int, reason: String
+    ) {
+        self.at = at
+        self.item = item
+        self.tagUID = tagUID
+        self.title = title
+        self.ownerISIL = ownerISIL
+        self.part = part
+        self.parts = parts
+        self.reader = reader
+        self.antenna = antenna
+        self.afi = afi
+        self.reason = reason
+    }
+}
+
+/// Visitors through the gate in one quarter hour.
+public struct VisitorBucket: Sendable, Equatable {
+    /// Unix seconds of the quarter hour's start.
+    public var start: Int64
+    public var inCount: Int
+    public var outCount: Int
+
+    public init(start: Int64, inCount: Int, outCount: Int) {
+        self.start = start
+        self.inCount = inCount
+        self.outCount = outCount
+    }
+}
+
+extension CirculationStore {
+    /// The quarter hour `unixMillis` falls in (Unix seconds of its start).
+    public static func visitorBucket(unixMillis: Int64) -> Int64 {
+        let s = unixMillis / 1000
+        return s - ((s % 900) + 900) % 900
+    }
+
+    /// Appends alarms (with titles looked up from the cache) and adds visitor counts, in one
+    /// transaction: the daemon's event writer calls this before it reports the alarms.
+    /// Returns each alarm's title as recorded.
+    @discardableResult
+    public func record(alarms: [AlarmRecord], visitors: [VisitorBucket] = []) throws(CirculationError) -> [String?] {
+        guard !alarms.isEmpty || !visitors.isEmpty else { return [] }
+        return try write("writing the event log") { db in
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO alarms(at, item, tag_uid, title, owner_isil, part, parts, reader, antenna, afi, reason)
+                VALUES (?, ?, ?, coalesce(?, (SELECT title FROM items WHERE pii = ?)), ?, ?, ?, ?, ?, ?, ?)
+                """)
+            var titles: [String?] = []
+            for a in alarms {
+                try insert.execute(arguments: [
+                    a.at, a.item, a.tagUID, a.title, a.item, a.ownerISIL, a.part, a.parts, a.reader, a.antenna, a.afi, a.reason,
+                ])
+                titles.append(try String.fetchOne(db, sql: "SELECT title FROM alarms WHERE id = ?", arguments: [db.lastInsertedRowID]))
+            }
+            let add = try db.cachedStatement(sql: """
+                INSERT INTO visitors(bucket, in_count, out_count) VALUES (?, ?, ?)
+                ON CONFLICT(bucket) DO UPDATE SET in_count = in_count + excluded.in_count, out_count = out_count + excluded.out_count
+                """)
+            for v in visitors where v.inCount != 0 || v.outCount != 0 {
+                try add.execute(arguments: [v.start, v.inCount, v.outCount])
+            }
+            return titles
+        }
+    }
+
+    /// Alarms at or after `sinceMillis`, oldest first.
+    public func alarms(since sinceMillis: Int64, limit: Int = 100_000) throws(CirculationError) -> [AlarmRecord] {
+        try read("reading alarms") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM alarms WHERE at >= ? ORDER BY at, id LIMIT ?", arguments: [sinceMillis, limit]).map {
+                AlarmRecord(
+                    at: $0["at"], item: $0["item"], tagUID: $0["tag_uid"], title: $0["title"], ownerISIL: $0["owner_isil"],
+                    part: $0["part"] ?? 0, parts: $0["parts"] ?? 0, reader: $0["reader"], antenna: $0["antenna"], afi: $0["afi"],
+                    reason: $0["reason"])
+            }
+        }
+    }
+
+    /// Quarter hours starting at or after `sinceMillis`'s quarter, oldest first.
+    public func visitors(since sinceMillis: Int64) throws(CirculationError) -> [VisitorBucket] {
+        try read("reading visitor counts") { db in
+            try Row.fetchAll(db, sql: "SELECT bucket, in_count, out_count FROM visitors WHERE bucket >= ? ORDER BY bucket",
+                             arguments: [Self.visitorBucket(unixMillis: sinceMillis)]).map {
+                VisitorBucket(start: $0["bucket"], inCount: $0["in_count"], outCount: $0["out_count"])
+            }
+        }
+    }
+}

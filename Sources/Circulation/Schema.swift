@@ -1,0 +1,116 @@
+import GRDB
+
+/// The store's schema, as numbered migrations (GRDB records applied ones in
+/// `grdb_migrations`). Never edit a shipped migration: add the next one.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1: items, gate keys, hot list, event log, visitors, outbox, imports") { db in
+            // One row per item, keyed by the primary item identifier (the tag's PII).
+            try db.execute(sql: """
+                CREATE TABLE items (
+                  pii TEXT PRIMARY KEY NOT NULL,
+                  key INTEGER NOT NULL,            -- CirculationKey(pii), the index key
+                  owner_isil TEXT,
+                  loan_state TEXT NOT NULL,        -- LoanState name
+                  due_date TEXT,                   -- YYYY-MM-DD, when on loan
+                  title TEXT,
+                  updated_at INTEGER NOT NULL,     -- Unix ms
+                  source TEXT NOT NULL             -- ItemSource name
+                ) WITHOUT ROWID;
+                """)
+            // The gate's projection: what the in-memory index holds, one small row per key, so
+            // a cold start reads ~12 bytes per item instead of whole item rows. Written in the
+            // same transaction as items and hot_list; state = CacheEntry.raw (never 0).
+            try db.execute(sql: "CREATE TABLE gate_keys (key INTEGER PRIMARY KEY, state INTEGER NOT NULL CHECK (state BETWEEN 1 AND 255));")
+            try db.execute(sql: """
+                CREATE TABLE hot_list (
+                  pii TEXT PRIMARY KEY NOT NULL,
+                  key INTEGER NOT NULL,
+                  reason TEXT NOT NULL,           -- stolen, missing, ...
+                  note TEXT,
+                  added_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+            // Event log: every alarm, with the title as the cache knew it at the time.
+            try db.execute(sql: """
+                CREATE TABLE alarms (
+                  id INTEGER PRIMARY KEY,
+                  at INTEGER NOT NULL,            -- Unix ms
+                  item TEXT,                      -- NULL when the tag could not be decoded
+                  tag_uid TEXT NOT NULL,
+                  title TEXT,
+                  owner_isil TEXT,
+                  part INTEGER, parts INTEGER,
+                  reader TEXT NOT NULL,
+                  antenna INTEGER NOT NULL,
+                  afi INTEGER NOT NULL,
+                  reason TEXT NOT NULL
+                );
+                CREATE INDEX alarms_at ON alarms(at);
+                """)
+            // Visitor counts per 15 minutes (bucket = Unix seconds of the quarter hour's start).
+            try db.execute(sql: """
+                CREATE TABLE visitors (
+                  bucket INTEGER PRIMARY KEY,
+                  in_count INTEGER NOT NULL DEFAULT 0,
+                  out_count INTEGER NOT NULL DEFAULT 0
+                );
+                """)
+            // Loans/returns waiting for the library system (filled and drained by the SIP2 sync).
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                  id INTEGER PRIMARY KEY,
+                  created_at INTEGER NOT NULL,    -- Unix ms, the original transaction time
+                  kind TEXT NOT NULL,             -- checkout, checkin, ...
+                  item TEXT NOT NULL,
+                  patron TEXT,
+                  payload TEXT,
+                  attempts INTEGER NOT NULL DEFAULT 0,
+                  last_error TEXT,
+                  next_attempt_at INTEGER,
+                  sent_at INTEGER
+                );
+                CREATE INDEX outbox_pending ON outbox(sent_at, next_attempt_at);
+                """)
+            // CSV imports: progress is committed with each batch of rows, so an interrupted
+            // import resumes at the first row not yet committed.
+            try db.execute(sql: """
+                CREATE TABLE imports (
+                  id INTEGER PRIMARY KEY,
+                  path TEXT NOT NULL,
+                  fingerprint TEXT NOT NULL,      -- size + first bytes: the same file?
+                  replace INTEGER NOT NULL,
+                  started_at INTEGER NOT NULL,
+                  finished_at INTEGER,
+                  status TEXT NOT NULL,           -- running, done, abandoned
+                  byte_offset INTEGER NOT NULL DEFAULT 0,
+                  line INTEGER NOT NULL DEFAULT 0,
+                  accepted INTEGER NOT NULL DEFAULT 0,
+                  rejected INTEGER NOT NULL DEFAULT 0,
+                  header TEXT
+                );
+                CREATE TABLE import_rejects (
+                  import_id INTEGER NOT NULL REFERENCES imports(id) ON DELETE CASCADE,
+                  line INTEGER NOT NULL,
+                  reason TEXT NOT NULL,
+                  row TEXT
+                );
+                CREATE INDEX import_rejects_by_import ON import_rejects(import_id, line);
+                """)
+            // Changes made by other processes (rfidgatectl), tailed by a running daemon so its
+            // index follows them live; `generation` bumps when a whole import has landed.
+            try db.execute(sql: """
+                CREATE TABLE item_changes (
+                  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                  key INTEGER NOT NULL,
+                  state INTEGER NOT NULL,         -- CacheEntry.raw; 0 = deleted
+                  at INTEGER NOT NULL
+                );
+                CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO meta(name, value) VALUES ('generation', 0);
+                """)
+        }
+        return m
+    }
+}
