@@ -31,7 +31,7 @@ struct SIP2Bench: ParsableCommand {
         peer.standardOutput = FileHandle.nullDevice
         peer.standardError = FileHandle.nullDevice
         try peer.run()
-        defer { peer.terminate(); peer.waitUntilExit() }
+        defer { kill(peer.processIdentifier, SIGKILL); peer.waitUntilExit() }  // invenio may linger on SIGTERM
         let deadline = Date().addingTimeInterval(60)
         while !tcpOpen(sipPort) {
             guard Date() < deadline, peer.isRunning else { throw ValidationError("the invenio peer did not start") }

@@ -386,8 +386,23 @@ def run_pysip2(port):
     anyio.run(app.serve, "127.0.0.1", port)
 
 
+def exit_with_parent():
+    """The test process starts peers and may exit without stopping them (shared peers live as
+    long as the process): leave when the parent is gone, so no server outlives its tests."""
+    parent = os.getppid()
+
+    def watch():
+        import time
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 if __name__ == "__main__":
     kind, port, control = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    exit_with_parent()
     start_control(control)
     print(f"sip2_peer {kind} listening on 127.0.0.1:{port}, control {control}", flush=True)
     {"invenio": run_invenio, "pysip2": run_pysip2}[kind](port)
