@@ -10,9 +10,11 @@ final class FrameMailbox: @unchecked Sendable {
     enum Event: Sendable { case frame(SIP2Framer.Frame), closed, timeout }
 
     private let lock = NIOLock()
-    private var frames: [SIP2Framer.Frame] = []
+    /// Frames with their arrival time: an answer that arrived after its request's deadline is late
+    /// even if the client only looks at it afterwards (a starved task must not turn late into on time).
+    private var frames: [(frame: SIP2Framer.Frame, arrived: NIODeadline)] = []
     private var closed = false
-    private var waiter: (token: UInt64, continuation: CheckedContinuation<Event, Never>, timer: Scheduled<Void>?)?
+    private var waiter: (token: UInt64, continuation: CheckedContinuation<Event, Never>, timer: Scheduled<Void>?, deadline: NIODeadline)?
     private var nextToken: UInt64 = 0
     /// Bytes received that never formed a frame (e.g. invenio's "None" without CR), for logs.
     private(set) var strayBytes: [UInt8] = []
@@ -26,28 +28,38 @@ final class FrameMailbox: @unchecked Sendable {
     func noteTLSError(_ e: String) { lock.withLock { _tlsError = e } }
 
     private func deliver(_ e: Event) {
-        let w: (CheckedContinuation<Event, Never>, Scheduled<Void>?)? = lock.withLock {
-            if case .closed = e { closed = true } else if case .frame(let f) = e, waiter == nil { frames.append(f); return nil }
+        let w: (CheckedContinuation<Event, Never>, Scheduled<Void>?, Event)? = lock.withLock {
+            var event = e
+            if case .closed = e { closed = true } else if case .frame(let f) = e {
+                let now = NIODeadline.now()
+                guard let w = waiter else { frames.append((f, now)); return nil }
+                // Past the deadline (the timer has not run yet): late, not an answer.
+                if now > w.deadline { frames.append((f, now)); event = .timeout }
+            }
             guard let w = waiter else { return nil }
             waiter = nil
-            return (w.continuation, w.timer)
+            return (w.continuation, w.timer, event)
         }
-        if let w { w.1?.cancel(); w.0.resume(returning: e) }
+        if let w { w.1?.cancel(); w.0.resume(returning: w.2) }
     }
 
     /// Takes whatever frames are queued now (unsolicited or late ones, before a new request).
-    func drain() -> [SIP2Framer.Frame] { lock.withLock { defer { frames = [] }; return frames } }
+    func drain() -> [SIP2Framer.Frame] { lock.withLock { defer { frames = [] }; return frames.map(\.frame) } }
 
-    /// The next frame, `.closed` when the connection ended, or `.timeout` after `timeout`.
-    func next(timeout: TimeAmount, on loop: EventLoop) async -> Event {
+    /// The next frame that arrived by `deadline`, `.closed` when the connection ended, or `.timeout`.
+    func next(deadline: NIODeadline, on loop: EventLoop) async -> Event {
         await withCheckedContinuation { (c: CheckedContinuation<Event, Never>) in
             let immediate: Event? = lock.withLock {
-                if !frames.isEmpty { return .frame(frames.removeFirst()) }
+                if let first = frames.first {
+                    if first.arrived > deadline { return .timeout }
+                    return .frame(frames.removeFirst().frame)
+                }
                 if closed { return .closed }
+                if NIODeadline.now() >= deadline { return .timeout }
                 nextToken &+= 1
                 let token = nextToken
-                waiter = (token, c, nil)
-                let timer = loop.scheduleTask(in: timeout) { [weak self] () -> Void in self?.fire(token) }
+                waiter = (token, c, nil, deadline)
+                let timer = loop.scheduleTask(deadline: deadline) { [weak self] () -> Void in self?.fire(token) }
                 waiter?.timer = timer
                 return nil
             }

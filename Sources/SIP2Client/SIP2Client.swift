@@ -145,16 +145,18 @@ public actor SIP2Client {
         for stale in conn.mailbox.drain() {
             logger.warning("discarding an unsolicited SIP2 frame", metadata: ["frame": "\(printable(stale.bytes))"])
         }
+        let timeout = TimeAmount(effectiveTimeout)
+        // The deadline runs from the send, not from when this task gets to look at the answer.
+        var deadline = NIODeadline.now() + timeout
         guard await send(frame, on: conn) else {
             drop()
             if let tls = conn.mailbox.tlsError { throw .tlsFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: tls) }
             throw .connectionClosed(command: message.code, sent: false)
         }
-        let timeout = TimeAmount(effectiveTimeout)
         var resends96 = 0, resends97 = 0
         var afterResendRequest = false
         while true {
-            let event = await conn.mailbox.next(timeout: timeout, on: conn.channel.eventLoop)
+            let event = await conn.mailbox.next(deadline: deadline, on: conn.channel.eventLoop)
             switch event {
             case .timeout:
                 drop()
@@ -178,6 +180,7 @@ public actor SIP2Client {
                     guard resends96 < resendLimit else { drop(); throw .resendLimit(command: message.code, resends: resends96) }
                     resends96 += 1
                     logger.notice("ILS asked for a resend (96) of \(message.code), resend \(resends96)")
+                    deadline = NIODeadline.now() + timeout
                     guard await send(frame, on: conn) else { drop(); throw .connectionClosed(command: message.code, sent: true) }
                     continue
                 }
@@ -187,6 +190,7 @@ public actor SIP2Client {
                     afterResendRequest = true
                     logger.notice("SIP2 answer failed its checksum; asking for a resend (97)")
                     let resend = (try? encoder.encode(RequestACSResend.message, sequence: 0)) ?? Array("97\r".utf8)
+                    deadline = NIODeadline.now() + timeout
                     guard await send(resend, on: conn) else { drop(); throw .connectionClosed(command: message.code, sent: true) }
                     continue
                 }
