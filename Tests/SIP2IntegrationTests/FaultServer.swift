@@ -1,5 +1,6 @@
 import Foundation
 import SIP2
+import SIP2Client
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -62,16 +63,19 @@ final class FaultServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
+    /// Shuts sockets down but never closes them: each is closed by the thread that owns it, after
+    /// it left the set under the lock, so a recycled descriptor number (another test's socket in
+    /// this process) is never touched.
     func stop() {
         lock.withLock {
             stopped = true
             for fd in clientFDs { shutdown(fd, Int32(SHUT_RDWR)) }
+            shutdown(listenFD, Int32(SHUT_RDWR))
         }
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
     }
 
     private func acceptLoop() {
+        defer { close(listenFD) }
         while true {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 { return }
@@ -87,7 +91,10 @@ final class FaultServer: @unchecked Sendable {
     }
 
     private func serve(_ fd: Int32, connection: Int) {
-        defer { close(fd) }
+        defer {
+            lock.withLock { clientFDs.removeAll { $0 == fd } }
+            close(fd)
+        }
         var upstream: Int32 = -1
         if let up = upstreamPort { upstream = FaultServer.connect(port: up) }
         defer { if upstream >= 0 { close(upstream) } }
@@ -183,7 +190,7 @@ final class FaultServer: @unchecked Sendable {
         return out
     }
 
-    static let date = "20251121    120000"
+    static var date: String { SIP2Clock.now().description }  // "now": no clock-skew warnings
 
     /// A well-behaved ACS: login sc_user/sc_pass, an ACS status, items B* available until checked out.
     static func standard(_ req: Request, crlf: Bool = false, state: ItemState? = nil, acs: String = "98YYYYYY999003") -> [UInt8] {
