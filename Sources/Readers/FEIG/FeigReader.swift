@@ -9,7 +9,7 @@ import TagRing
 /// extra exchanges once, not on every inventory round.
 ///
 /// Owned by one reader thread; allocation-free in steady state.
-public final class FeigReader {
+public final class FeigReader: InventoryDriver {
     public struct Options: Sendable {
         public var readerID: UInt16
         /// Antenna numbers to inventory in turn; `[]` means the reader's single default antenna.
@@ -65,6 +65,13 @@ public final class FeigReader {
     deinit { memoryScratch.deallocate() }
 
     public var label: String { transport.label }
+
+    public var reattach: ReattachSignal? { (transport as? ReconnectingTransport)?.reattach }
+
+    /// The wire this driver talks over (to show connection state).
+    public var wire: ReaderTransport { transport }
+
+    public func shutdown() { transport.close() }
 
     /// Runs one inventory over every antenna and hands each read to `emit`.
     /// Returns the number of reads emitted.
