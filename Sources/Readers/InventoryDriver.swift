@@ -25,7 +25,8 @@ extension ReaderError {
         case .transport(.accessDenied): 1
         case .transport(.io): 2
         case .transport(.timedOut), .timeout: 3
-        case .protocolError: 4
+        case .protocolError, .llrpProtocol: 4
+        case .refused: 5
         }
     }
 }

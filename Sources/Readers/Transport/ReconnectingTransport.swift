@@ -67,6 +67,13 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
         }
     }
 
+    /// Drops the current connection (a broken stream) without closing for good: the next
+    /// send or `connect()` opens a new one.
+    public func reset() {
+        let t = lock.withLock { () -> (any ReaderTransport)? in defer { inner = nil }; return inner }
+        t?.close()
+    }
+
     public func close() {
         let t = lock.withLock { () -> (any ReaderTransport)? in
             closed = true
