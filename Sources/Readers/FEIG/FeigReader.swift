@@ -47,7 +47,7 @@ public final class FeigReader: InventoryDriver {
     public let stats = ReaderStats()
     private let transport: ReaderTransport
     private let clock: any MonotonicClock
-    private var builder = FeigFrameBuilder()
+    var builder = FeigFrameBuilder()
     private let decoder = FeigFrameDecoder()
     private var records: [FeigInventoryRecord] = []
     private var cache: [UInt64: CachedTag] = [:]
@@ -202,7 +202,7 @@ public final class FeigReader: InventoryDriver {
 
     /// Sends the built request and waits for the answer frame. Noise and damaged frames are
     /// skipped (and counted); an answer to something else is discarded.
-    private func exchange(_ what: String) throws(ReaderError) -> FeigFrameView {
+    func exchange(_ what: String, control: UInt8 = FeigCommand.isoHost) throws(ReaderError) -> FeigFrameView {
         let request = builder.finish()
         decoder.reset()
         // Array.withUnsafeBytes is rethrows (untyped), so carry the typed error out by hand.
@@ -221,7 +221,7 @@ public final class FeigReader: InventoryDriver {
         }
         while true {
             if let frame = decoder.nextFrame() {
-                if frame.control == FeigCommand.isoHost { return frame }
+                if frame.control == control { return frame }
                 continue
             }
             let now = clock.nanoseconds()
