@@ -152,3 +152,26 @@ struct USBTransportTests {
     }
 }
 
+
+@Suite("Relay alarm output")
+struct RelayAlarmOutputTests {
+    @Test func pulsesTheRelaysAndSwitchesThemOff() throws {
+        let usb = EmulatedUSB()
+        let board = usb.addRelay(port: 4, channels: 2)
+        let ctx = USBContext(api: usb)
+        defer { ctx.shutdown() }
+        let errors = PthreadLock()
+        nonisolated(unsafe) var errorCount = 0
+        let out = RelayAlarmOutput(relay: USBRelay(context: ctx), relays: [1, 2], pulseNanos: 150_000_000) { _ in errors.withLock { errorCount += 1 } }
+        out.trigger()
+        var waited = 0
+        while board.relayMask != 0b11 && waited < 100 { sleepNanos(5_000_000); waited += 1 }
+        #expect(board.relayMask == 0b11)
+        waited = 0
+        while board.relayMask != 0 && waited < 100 { sleepNanos(5_000_000); waited += 1 }
+        #expect(board.relayMask == 0)
+        #expect(out.pulses.load(ordering: .relaxed) == 1)
+        out.stop()
+        #expect(errors.withLock { errorCount } == 0)
+    }
+}

@@ -18,6 +18,10 @@ public final class GateRuntime: @unchecked Sendable {
     private var decodeThread: OSThread?
     private let logger: Logger
     public let startedNanos: UInt64
+    /// The light/buzzer output switched on alarms, when configured.
+    public let alarmOutput: RelayAlarmOutput?
+    /// The libusb context of USB readers and the relay, when any is configured.
+    public let usb: USBContext?
 
     public init(config: GateConfig, clock: any MonotonicClock = SystemMonotonicClock(), logger: Logger) throws {
         try config.validate()
@@ -30,25 +34,23 @@ public final class GateRuntime: @unchecked Sendable {
             ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos)
             : nil
 
+        let factory = ReaderFactory(clock: clock, simulation: simulation)
         var runners: [ReaderRunner] = []
         for (index, r) in config.readers.enumerated() {
             let ring = TagRing(capacity: config.ringCapacity)
-            let transport: ReaderTransport
-            switch r.driver {
-            case .feigSim:
-                transport = EmulatorTransport(
-                    label: "sim \(r.id)", emulator: FeigEmulator(field: simulation!), clock: clock, realTime: true)
-            }
-            let reader = FeigReader(
-                transport: transport, clock: clock,
-                options: .init(
-                    readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes,
-                    responseTimeoutNanos: UInt64(r.responseTimeoutMillis) * 1_000_000))
+            let reader = try factory.driver(for: r, index: index)
             let log = logger
-            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring) { name, error in
-                log.warning("reader \(name): \(error)", metadata: ["reader.id": "\(name)"])
-            })
+            let label = reader.label
+            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring, onError: { name, error in
+                // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
+                let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
+                log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(label)"])
+            }, onRecovered: { name, downNanos in
+                log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
+            }))
         }
+        alarmOutput = try config.alarmOutput.map { try factory.alarmOutput($0, logger: logger) }
+        usb = factory.usb
         self.runners = runners
         pipeline = GatePipeline(rings: runners.map(\.ring), settings: config.pipeline, policy: config.policy, clock: clock)
     }
@@ -68,6 +70,8 @@ public final class GateRuntime: @unchecked Sendable {
         stopDecode.store(true, ordering: .releasing)
         decodeThread?.join()
         decodeThread = nil
+        alarmOutput?.stop()
+        usb?.shutdown()
     }
 
     /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.

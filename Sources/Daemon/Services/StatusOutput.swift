@@ -37,6 +37,7 @@ public final class StatusOutput: Sendable {
             let item = e.item.isEmpty ? "tag \(hex64(e.tagID))" : "item \(e.item)"
             switch e.kind {
             case .alarm:
+                runtime.alarmOutput?.trigger()
                 alarmLines.add(1, ordering: .relaxed)
                 write("ALARM  \(item)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s")
                 logger.notice("alarm", metadata: [
