@@ -34,7 +34,7 @@ struct ReaderFuzzRegressionTests {
         for input in inputs where !input.isEmpty {
             let d = FeigFrameDecoder(capacity: 1024)
             let chunk = Int(input[0] % 64) + 1
-            for piece in input.dropFirst().chunked(chunk) {
+            for piece in Array(input.dropFirst()).chunked(chunk) {
                 d.append(piece)
                 while let f = d.nextFrame() {
                     _ = try? FeigResponse.parseInventory(f.payload, withAntenna: true, defaultAntenna: 1) { _ in }

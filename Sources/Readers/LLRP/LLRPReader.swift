@@ -62,6 +62,7 @@ public final class LLRPReader: InventoryDriver {
     public var reattach: ReattachSignal? { nil }
     public var isStarted: Bool { started }
 
+    @discardableResult
     public func inventoryCycle(_ emit: (borrowing TagRead) -> Void) throws(ReaderError) -> Int {
         emitted = 0
         do throws(ReaderError) {

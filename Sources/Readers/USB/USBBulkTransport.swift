@@ -68,8 +68,12 @@ public final class USBBulkTransport: ReaderTransport, @unchecked Sendable {
         outT = USBTransfer(handle: h, endpoint: endpoints.outEndpoint, type: .bulk, capacity: endpoints.outCapacity, timeoutMillis: endpoints.sendTimeoutMillis)
         inT = USBTransfer(handle: h, endpoint: endpoints.inEndpoint, type: endpoints.inType, capacity: endpoints.packetSize)
         inbound = .allocate(byteCount: 8192, alignment: 8)
-        outT.onComplete = { [unowned self] _ in cond.withLock { outDone = true }; cond.broadcast() }
-        inT.onComplete = { [unowned self] t in inCompleted(t) }
+        // weak: a transfer libusb never handed back may outlive its transport (the graveyard).
+        outT.onComplete = { [weak self] _ in
+            guard let self else { return }
+            cond.withLock { outDone = true }; cond.broadcast()
+        }
+        inT.onComplete = { [weak self] t in self?.inCompleted(t) }
         context.markClaimed(device, true)
         cond.lock()
         let rc = submitIn()

@@ -25,7 +25,10 @@ public final class USBControlDevice: @unchecked Sendable {
             throw error
         }
         transfer = USBTransfer(handle: handle, endpoint: 0, type: .control, capacity: 8 + 64, timeoutMillis: 1000)
-        transfer.onComplete = { [unowned self] _ in cond.withLock { done = true }; cond.broadcast() }
+        transfer.onComplete = { [weak self] _ in
+            guard let self else { return }
+            cond.withLock { done = true }; cond.broadcast()
+        }
         context.markClaimed(device, true)
     }
 
