@@ -4,7 +4,7 @@
 set -euo pipefail
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-PKGS=(pkg-config libusb-1.0-0-dev libsqlite3-dev libsystemd-dev systemd udev umockdev python3-venv)
+PKGS=(pkg-config libusb-1.0-0-dev libsqlite3-dev libsystemd-dev systemd udev umockdev libumockdev-dev python3-venv)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -5,7 +5,7 @@ struct RFIDGateCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfidgatectl",
         abstract: "Look inside RFIDGate: tags, configuration, readers.",
-        subcommands: [TagCommand.self, ConfigCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self, SIP2Command.self, SyncCommand.self])
+        subcommands: [TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self, SIP2Command.self, SyncCommand.self])
 }
 
 RFIDGateCtl.main()

@@ -61,7 +61,7 @@ struct ConfigTests {
     @Test(arguments: [
         ("rol = \"gate\"", "unknown key rol"),
         ("[pipeline]\nring_capacty = 5", "unknown key pipeline.ring_capacty"),
-        ("[[readers]]\nid = \"a\"\ndriver = \"feig-usb\"", "not supported in this build"),
+        ("[[readers]]\nid = \"a\"\ndriver = \"feig-serial\"", "not supported in this build"),
         ("[[readers]]\nid = \"a\"\n[[readers]]\nid = \"a\"", "used twice"),
         ("[pipeline]\ndedupe_window_ms = 5000\npassage_gap_ms = 1000", "passage_gap_ms must be longer"),
         ("[policy]\nafi_profile = \"acme\"", "afi_profile \"acme\" is unknown"),

@@ -141,3 +141,53 @@ struct FeigDriverTests {
         #expect(HFAirTime.inventory(tags: 0) > 10_000_000)
     }
 }
+
+@Suite("FEIG reader-level commands against the emulator")
+struct FeigControlTests {
+    let clock = ManualClock()
+
+    func setup() -> (FeigReader, FeigEmulator) {
+        let field = StaticTagField()
+        field.place(makeTag(1))
+        let emulator = FeigEmulator(field: field)
+        let reader = FeigReader(transport: EmulatorTransport(label: "sim", emulator: emulator, clock: clock, realTime: false), clock: clock, options: .init(readerID: 1))
+        return (reader, emulator)
+    }
+
+    @Test func readerInfoAndSerial() throws {
+        let (reader, emulator) = setup()
+        emulator.firmware = (3, 12)
+        #expect(try reader.readerInfo().firmware == "3.12")
+        #expect(try reader.serialNumber() == 0x0001_E240)
+    }
+
+    @Test func rfOffSilencesTheFieldAndOnBringsItBack() throws {
+        let (reader, _) = setup()
+        try reader.setRF(on: false)
+        #expect(try readsFrom(reader).isEmpty)
+        try reader.setRF(on: true)
+        #expect(try readsFrom(reader).count == 1)
+    }
+
+    @Test func outputsSwitchOffByThemselvesAndInputsAreRead() throws {
+        let (reader, emulator) = setup()
+        try reader.setOutput(2, onForMillis: 1500)
+        let now = clock.nanoseconds()
+        #expect(emulator.outputIsOn(2, atNanos: now))
+        #expect(!emulator.outputIsOn(2, atNanos: now + 1_600_000_000))
+        try reader.setOutput(2, onForMillis: 0)
+        #expect(!emulator.outputIsOn(2, atNanos: now))
+        emulator.inputMask = 0b01
+        #expect(try reader.inputs() == 0b01)
+    }
+
+    @Test func setOutputFrameBytes() {
+        var b = FeigFrameBuilder()
+        b.begin(control: 0x72); b.append(contentsOf: [0x01, 0x01, 0x02, 0x01, 0x00, 0x0F])
+        let f = b.finish()
+        #expect(Array(f.prefix(5)) == [0x02, 0x00, 0x0D, 0xFF, 0x72])
+        // Get Input: the frame quoted in hardware/feig-lr-lru-gates-tcp.md.
+        b.begin(control: 0x74)
+        #expect(b.finish() == hex("02 00 07 FF 74 66 60"))
+    }
+}

@@ -12,7 +12,7 @@ public enum ConfigFile {
         }
         var c = GateConfig()
         var r = TableReader(table: table, path: "", source: source)
-        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status", "cache", "sip2"])
+        try r.allowOnly(["role", "readers", "pipeline", "policy", "simulation", "status", "cache", "alarm_output", "sip2"])
         if let role = try r.string("role") {
             guard let v = GateConfig.Role(rawValue: role) else {
                 throw ConfigError("\(source): role must be one of \(GateConfig.Role.allCases.map(\.rawValue)), not \"\(role)\"")
@@ -25,7 +25,7 @@ public enum ConfigFile {
             for (i, value) in array.enumerated() {
                 guard let t = value.table else { throw ConfigError("\(source): readers[\(i)] must be a table") }
                 var rr = TableReader(table: t, path: "readers[\(i)].", source: source)
-                try rr.allowOnly(["id", "driver", "antennas", "memory_bytes", "response_timeout_ms"])
+                try rr.allowOnly(["id", "driver", "antennas", "memory_bytes", "response_timeout_ms", "usb_serial", "usb_port", "host", "port"])
                 var reader = GateConfig.Reader(id: try rr.string("id") ?? "reader-\(i + 1)")
                 if let d = try rr.string("driver") {
                     guard let driver = GateConfig.Reader.Driver(rawValue: d) else {
@@ -36,6 +36,10 @@ public enum ConfigFile {
                 if let a = try rr.intArray("antennas") { reader.antennas = a.map { UInt8(clamping: $0) } }
                 if let m = try rr.int("memory_bytes") { reader.memoryBytes = m }
                 if let t = try rr.int("response_timeout_ms") { reader.responseTimeoutMillis = t }
+                reader.usbSerial = try rr.string("usb_serial")
+                reader.usbPort = try rr.string("usb_port")
+                reader.host = try rr.string("host")
+                reader.port = try rr.int("port")
                 c.readers.append(reader)
             }
         }
@@ -84,6 +88,21 @@ public enum ConfigFile {
             if let v = try s.int("foreign_items") { c.simulation.foreignItems = v }
             if let v = try s.string("foreign_isil") { c.simulation.foreignISIL = v }
             if let v = try s.double("foreign_carry_fraction") { c.simulation.foreignCarryFraction = v }
+        }
+        if var a = try r.subtable("alarm_output") {
+            try a.allowOnly(["kind", "relays", "pulse_ms", "usb_serial", "usb_port"])
+            var out = GateConfig.AlarmOutput()
+            if let k = try a.string("kind") {
+                guard let kind = GateConfig.AlarmOutput.Kind(rawValue: k) else {
+                    throw ConfigError("\(source): alarm_output.kind \"\(k)\" is not supported; supported: \(GateConfig.AlarmOutput.Kind.allCases.map(\.rawValue))")
+                }
+                out.kind = kind
+            }
+            if let v = try a.intArray("relays") { out.relays = v.map { UInt8(clamping: $0) } }
+            if let v = try a.int("pulse_ms") { out.pulseMillis = v }
+            out.usbSerial = try a.string("usb_serial")
+            out.usbPort = try a.string("usb_port")
+            c.alarmOutput = out
         }
         if var s = try r.subtable("status") {
             try s.allowOnly(["interval_ms"])

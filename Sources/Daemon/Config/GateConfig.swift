@@ -11,12 +11,28 @@ public struct GateConfig: Sendable, Equatable {
             /// FEIG advanced protocol over an in-memory wire to the emulator, looking at the
             /// simulated gate's patrons.
             case feigSim = "feig-sim"
+            /// FEIG MR101/MR102/MRU102 (0ab1:0002/0004) on USB through libusb, re-attached on hotplug.
+            case feigUSB = "feig-usb"
+            /// FEIG LR/LRU gate on the LAN (advanced protocol over TCP, default port 10001).
+            case feigTCP = "feig-tcp"
+            /// UHF reader or gate speaking LLRP 1.0.1 over TCP (default port 5084).
+            case llrp = "llrp"
+
+            var isTCP: Bool { self == .feigTCP || self == .llrp }
+            public var defaultPort: Int { self == .llrp ? 5084 : 10001 }
         }
         public var id: String
         public var driver: Driver
         public var antennas: [UInt8]
         public var memoryBytes: Int
         public var responseTimeoutMillis: Int
+        /// feig-usb: pin the reader by its USB serial number string, or by the USB port
+        /// ("1-2", as udev names it). Unset: the first FEIG reader not used by another entry.
+        public var usbSerial: String?
+        public var usbPort: String?
+        /// feig-tcp, llrp: the reader's address and port.
+        public var host: String?
+        public var port: Int?
 
         public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500) {
             self.id = id
@@ -40,6 +56,24 @@ public struct GateConfig: Sendable, Equatable {
     public var alarmHoldMillis = 3000
     /// `[policy] alarm_command`: run once per alarm (see `AlarmCommand`); nil = none.
     public var alarmCommand: String? = nil
+    /// Where alarms switch a light or buzzer besides the log (`[alarm_output]`).
+    public var alarmOutput: AlarmOutput? = nil
+
+    public struct AlarmOutput: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable {
+            /// DCTTECH USBRelayN board (16c0:05df, product USBRelay*).
+            case usbRelay = "usb-relay"
+        }
+        public var kind: Kind = .usbRelay
+        /// Relay channels switched on for an alarm (1...8).
+        public var relays: [UInt8] = [1]
+        /// How long they stay on after the last alarm.
+        public var pulseMillis = 3000
+        public var usbSerial: String?
+        public var usbPort: String?
+        public init() {}
+    }
+
     public var sip2 = SIP2Settings()
 
     public init() {}
@@ -57,6 +91,15 @@ public struct GateConfig: Sendable, Equatable {
             if r.antennas.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): antennas are numbered 1...8") }
             if !(4...64).contains(r.memoryBytes) { throw ConfigError("reader \(r.id): memory_bytes must be 4...64") }
             if r.responseTimeoutMillis < 10 { throw ConfigError("reader \(r.id): response_timeout_ms must be at least 10") }
+            if r.driver.isTCP {
+                if (r.host ?? "").isEmpty { throw ConfigError("reader \(r.id): driver \"\(r.driver.rawValue)\" needs host = \"address of the reader\"") }
+                if let p = r.port, !(1...65535).contains(p) { throw ConfigError("reader \(r.id): port must be 1...65535") }
+            } else if r.host != nil || r.port != nil {
+                throw ConfigError("reader \(r.id): host and port are for drivers \"feig-tcp\" and \"llrp\" only")
+            }
+            if r.driver != .feigUSB && (r.usbSerial != nil || r.usbPort != nil) {
+                throw ConfigError("reader \(r.id): usb_serial and usb_port are for driver \"feig-usb\" only")
+            }
         }
         if ringCapacity < 16 || ringCapacity > 1 << 20 { throw ConfigError("[pipeline] ring_capacity must be 16...1048576") }
         if pipeline.passageGapNanos <= pipeline.dedupeWindowNanos {
@@ -70,6 +113,10 @@ public struct GateConfig: Sendable, Equatable {
         if s.patronsPerMinute <= 0 || s.patronsPerMinute > 6000 { throw ConfigError("[simulation] patrons_per_minute must be 0...6000") }
         if s.maxItemsPerPatron < 0 || s.maxItemsPerPatron > 50 { throw ConfigError("[simulation] max_items_per_patron must be 0...50") }
         if s.dwellMillis < 50 { throw ConfigError("[simulation] dwell_ms must be at least 50") }
+        if let a = alarmOutput {
+            if a.relays.isEmpty || a.relays.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("[alarm_output] relays are numbered 1...8 (at least one)") }
+            if a.pulseMillis < 100 || a.pulseMillis > 60_000 { throw ConfigError("[alarm_output] pulse_ms must be 100...60000") }
+        }
         if statusIntervalMillis < 100 { throw ConfigError("[status] interval_ms must be at least 100") }
         if cache.watchMillis < 100 { throw ConfigError("[cache] watch_ms must be at least 100") }
         if let p = cache.path, p.isEmpty { throw ConfigError("[cache] path must not be empty (leave it out for the default)") }

@@ -28,6 +28,10 @@ public final class GateRuntime: @unchecked Sendable {
     private var decodeThread: OSThread?
     private let logger: Logger
     public let startedNanos: UInt64
+    /// The light/buzzer output switched on alarms, when configured.
+    public let alarmOutput: RelayAlarmOutput?
+    /// The libusb context of USB readers and the relay, when any is configured.
+    public let usb: USBContext?
 
     public init(config: GateConfig, clock: any MonotonicClock = SystemMonotonicClock(), logger: Logger) throws {
         try config.validate()
@@ -44,25 +48,23 @@ public final class GateRuntime: @unchecked Sendable {
 
         let rings = config.readers.map { _ in TagRing(capacity: config.ringCapacity) }
         pipeline = GatePipeline(rings: rings, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
+        let factory = ReaderFactory(clock: clock, simulation: simulation)
         var runners: [ReaderRunner] = []
         for (position, r) in config.readers.enumerated() {
-            let ring = rings[position]
-            let transport: ReaderTransport
-            switch r.driver {
-            case .feigSim:
-                transport = EmulatorTransport(
-                    label: "sim \(r.id)", emulator: FeigEmulator(field: simulation!), clock: clock, realTime: true)
-            }
-            let reader = FeigReader(
-                transport: transport, clock: clock,
-                options: .init(
-                    readerID: UInt16(position), antennas: r.antennas, memoryBytes: r.memoryBytes,
-                    responseTimeoutNanos: UInt64(r.responseTimeoutMillis) * 1_000_000))
+            let reader = try factory.driver(for: r, index: position)
             let log = logger
-            runners.append(ReaderRunner(name: r.id, reader: reader, ring: ring, doorbell: pipeline.doorbell) { name, error in
-                log.warning("reader \(name): \(error)", metadata: ["reader.id": "\(name)"])
-            })
+            let label = reader.label
+            runners.append(ReaderRunner(name: r.id, reader: reader, ring: rings[position], doorbell: pipeline.doorbell, onError: { name, error in
+                // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
+                let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
+                log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(label)"])
+            }, onRecovered: { name, downNanos in
+                log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
+            }))
         }
+        alarmOutput = try config.alarmOutput.map { try factory.alarmOutput($0, logger: logger) }
+        if let relay = alarmOutput { alarmOutputs.append(RelayAlarmAdapter(relay)) }
+        usb = factory.usb
         self.runners = runners
     }
 
@@ -82,6 +84,8 @@ public final class GateRuntime: @unchecked Sendable {
         pipeline.doorbell.ring()  // don't wait out the idle timeout
         decodeThread?.join()
         decodeThread = nil
+        alarmOutput?.stop()
+        usb?.shutdown()
     }
 
     /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.

@@ -13,7 +13,7 @@ func decodeForGate(_ read: borrowing TagRead) -> GateDecode {
         let dsfid = read.dsfid
         return read.withMemory { GateFastPath.decode(hfMemory: $0, dsfid: dsfid, isPrefix: true) }
     case .epcGen2:
-        // UHF (ISO/TS 28560-4) reads arrive with the LLRP driver; until then none are produced.
-        return .unrecognised(.unknown)
+        // UHF (ISO/TS 28560-4): the LLRP driver puts MB01 from the PC word on into memory.
+        return read.withMemory { GateFastPath.decode(uiiMemory: $0, userMemory: UnsafeRawBufferPointer(start: nil, count: 0)) }
     }
 }

@@ -15,6 +15,18 @@ public final class FeigEmulator: @unchecked Sendable {
     private var pendingRecords: [FeigInventoryRecord] = []
     private var pendingWithAntenna = false
 
+    /// Reader-level state: RF field, digital outputs (number → on until, in emulator time),
+    /// digital inputs (set by tests: a beam broken), identity.
+    public private(set) var rfOn = true
+    public private(set) var outputs: [UInt8: UInt64] = [:]
+    public var inputMask: UInt8 = 0
+    public var serialNumber: UInt32 = 0x0001_E240
+    public var firmware: (UInt8, UInt8) = (3, 10)
+    private var lastNanos: UInt64 = 0
+
+    /// Whether output `n` is on at `nanos`.
+    public func outputIsOn(_ n: UInt8, atNanos nanos: UInt64) -> Bool { (outputs[n] ?? 0) > nanos }
+
     /// Counters for tests and benchmarks.
     public private(set) var requests = 0
     public private(set) var unknownCommands = 0
@@ -40,6 +52,31 @@ public final class FeigEmulator: @unchecked Sendable {
     }
 
     private func answer(control: UInt8, data: UnsafeRawBufferPointer, now: UInt64) -> ([UInt8], UInt64) {
+        switch control {
+        case FeigCommand.readerInfo:
+            guard data.count >= 1 else { return (status(control, 0x81), 0) }
+            if data[0] == 0x80 {
+                let s = serialNumber
+                return (status(control, 0x00, [UInt8(s >> 24), UInt8((s >> 16) & 0xFF), UInt8((s >> 8) & 0xFF), UInt8(s & 0xFF)]), 0)
+            }
+            // SW-REV(2) D-REV HW-TYPE SW-TYPE TR-TYPE(2) RX-BUF(2) TX-BUF(2)
+            return (status(control, 0x00, [firmware.0, firmware.1, 0x00, 0x20, 0x4E, 0x00, 0x03, 0x04, 0x00, 0x04, 0x00]), 0)
+        case FeigCommand.rfOnOff:
+            guard data.count >= 1 else { return (status(control, 0x81), 0) }
+            rfOn = data[0] != 0
+            return (status(control, 0x00), 0)
+        case FeigCommand.setOutput:
+            guard data.count >= 2, data.count == 2 + Int(data[1]) * 4 else { return (status(control, 0x81), 0) }
+            for k in 0..<Int(data[1]) {
+                let at = 2 + k * 4
+                let tenths = UInt64(data[at + 2]) << 8 | UInt64(data[at + 3])
+                outputs[data[at]] = data[at + 1] != 0 ? now &+ tenths * 100_000_000 : 0
+            }
+            return (status(control, 0x00), 0)
+        case FeigCommand.getInput:
+            return (status(control, 0x00, [inputMask]), 0)
+        default: break
+        }
         guard control == FeigCommand.isoHost, data.count >= 1 else {
             unknownCommands += 1
             return (status(control, 0x80), 0)  // 0x80: unknown command
@@ -80,7 +117,7 @@ public final class FeigEmulator: @unchecked Sendable {
                 afiFilter = data[p]; p += 1
             }
             uidScratch.removeAll(keepingCapacity: true)
-            field.uids(antenna: antenna, atNanos: now, into: &uidScratch)
+            if rfOn { field.uids(antenna: antenna, atNanos: now, into: &uidScratch) }
             pendingRecords.removeAll(keepingCapacity: true)
             pendingWithAntenna = withAntenna
             for uid in uidScratch {

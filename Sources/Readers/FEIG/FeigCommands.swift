@@ -5,6 +5,14 @@
 /// hardware/feig-mr102-mru102-usb.md are from manuals, not yet from a capture.
 public enum FeigCommand {
     public static let isoHost: UInt8 = 0xB0
+    /// [0x66] Get Reader Info (MODE 0x00: firmware; 0x80: device serial number). [manual]
+    public static let readerInfo: UInt8 = 0x66
+    /// [0x6A] RF Output ON/OFF (0x00 off, 0x01 on). [manual]
+    public static let rfOnOff: UInt8 = 0x6A
+    /// [0x72] Set Output: MODE 0x01, OUT-N, then OUT-N × (OUT-NR, OUT-S, OUT-TIME(2) in 100 ms). [manual H90701; layout unverified]
+    public static let setOutput: UInt8 = 0x72
+    /// [0x74] Get Input: answer STATUS, INPUT bitmask (bit 0 = IN1). [manual H60301]
+    public static let getInput: UInt8 = 0x74
 
     public enum ISOSub {
         public static let inventory: UInt8 = 0x01

@@ -9,7 +9,7 @@ import TagRing
 /// extra exchanges once, not on every inventory round.
 ///
 /// Owned by one reader thread; allocation-free in steady state.
-public final class FeigReader {
+public final class FeigReader: InventoryDriver {
     public struct Options: Sendable {
         public var readerID: UInt16
         /// Antenna numbers to inventory in turn; `[]` means the reader's single default antenna.
@@ -47,7 +47,7 @@ public final class FeigReader {
     public let stats = ReaderStats()
     private let transport: ReaderTransport
     private let clock: any MonotonicClock
-    private var builder = FeigFrameBuilder()
+    var builder = FeigFrameBuilder()
     private let decoder = FeigFrameDecoder()
     private var records: [FeigInventoryRecord] = []
     private var cache: [UInt64: CachedTag] = [:]
@@ -67,6 +67,13 @@ public final class FeigReader {
     deinit { memoryScratch.deallocate() }
 
     public var label: String { transport.label }
+
+    public var reattach: ReattachSignal? { (transport as? ReconnectingTransport)?.reattach }
+
+    /// The wire this driver talks over (to show connection state).
+    public var wire: ReaderTransport { transport }
+
+    public func shutdown() { transport.close() }
 
     /// Runs one inventory over every antenna and hands each read to `emit`.
     /// Returns the number of reads emitted.
@@ -197,7 +204,7 @@ public final class FeigReader {
 
     /// Sends the built request and waits for the answer frame. Noise and damaged frames are
     /// skipped (and counted); an answer to something else is discarded.
-    private func exchange(_ what: String) throws(ReaderError) -> FeigFrameView {
+    func exchange(_ what: String, control: UInt8 = FeigCommand.isoHost) throws(ReaderError) -> FeigFrameView {
         let request = builder.finish()
         decoder.reset()
         // Array.withUnsafeBytes is rethrows (untyped), so carry the typed error out by hand.
@@ -216,7 +223,7 @@ public final class FeigReader {
         }
         while true {
             if let frame = decoder.nextFrame() {
-                if frame.control == FeigCommand.isoHost { return frame }
+                if frame.control == control { return frame }
                 continue
             }
             let now = clock.nanoseconds()

@@ -24,12 +24,15 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case accessDenied(String)
     /// Any other I/O failure, with the underlying reason.
     case io(String)
+    /// A transfer the device never completed (it stopped taking data; a hung reader).
+    case timedOut(String)
 
     public var description: String {
         switch self {
         case .disconnected(let why): "reader disconnected: \(why)"
         case .accessDenied(let why): "reader access denied: \(why)"
         case .io(let why): "reader I/O error: \(why)"
+        case .timedOut(let why): "reader stopped responding: \(why)"
         }
     }
 }
