@@ -37,6 +37,14 @@ struct SIP2Command: ParsableCommand {
         }
     }
 
+    /// The JSON fields of an item-information answer (17/18), shared by `item` and by a
+    /// checkout whose answer was lost and was settled by item information.
+    static func itemJSON(_ r: ItemInformationResponse) -> [(String, JSONOut.Value)] {
+        var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title)), ("circulation_status", .string(r.circulationStatusCode))]
+        if let d = r.dueDate { json.append(("due_date", .string(d.text))) }
+        return json
+    }
+
     static func messages(_ m: [String]) -> [(String, JSONOut.Value)] {
         m.isEmpty ? [] : [("screen_message", .string(m.joined(separator: " / ")))]
     }
@@ -74,8 +82,7 @@ struct SIP2Command: ParsableCommand {
             try SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 let r = try await c.itemInformation(item)
                 let known = r.circulationStatus != nil && r.circulationStatus != .other || !r.title.isEmpty
-                var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title)), ("circulation_status", .string(r.circulationStatusCode))]
-                if let d = r.dueDate { json.append(("due_date", .string(d.text))) }
+                let json = SIP2Command.itemJSON(r)
                 return (known, ["\(r.item): \(r.title.isEmpty ? "(no title)" : r.title)", "circulation status \(r.circulationStatusCode)\(r.circulationStatus.map { " (\($0))" } ?? "")\(r.dueDate.map { ", due \($0.text)" } ?? "")"] + r.screenMessages,
                         json + messages(r.screenMessages))
             }
@@ -124,9 +131,7 @@ struct SIP2Command: ParsableCommand {
                     return (r.ok, [r.ok ? "\(item) checked out to \(patron)\(r.renewal ? " (renewal)" : ""): \(r.title)\(r.dueDate.map { ", due \($0.text)" } ?? "")" : "\(item) NOT checked out"] + r.screenMessages,
                             json + messages(r.screenMessages))
                 case .confirmedCharged(let i):
-                    var json: [(String, JSONOut.Value)] = [("item", .string(i.item)), ("title", .string(i.title)), ("circulation_status", .string(i.circulationStatusCode))]
-                    if let d = i.dueDate { json.append(("due_date", .string(d.text))) }
-                    return (true, ["\(item): answer lost, item information shows it charged (not sent twice)"], json)
+                    return (true, ["\(item): answer lost, item information shows it charged (not sent twice)"], SIP2Command.itemJSON(i))
                 }
             }
         }
