@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
         .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "Circulation"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         .testTarget(
