@@ -40,7 +40,12 @@ public final class SPSCRing<Element: BitwiseCopyable>: @unchecked Sendable {
         while c < requested { c <<= 1 }
         capacity = c
         mask = c - 1
-        slots = UnsafeMutablePointer<Element>.allocate(capacity: c)
+        // Cache-line aligned, so an element whose stride is a multiple of 64 never straddles
+        // a line shared with its neighbour.
+        slots = UnsafeMutableRawPointer.allocate(
+            byteCount: c * MemoryLayout<Element>.stride,
+            alignment: Swift.max(64, MemoryLayout<Element>.alignment)
+        ).bindMemory(to: Element.self, capacity: c)
     }
 
     deinit { slots.deallocate() }

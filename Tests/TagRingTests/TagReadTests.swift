@@ -3,9 +3,9 @@ import Testing
 
 @Suite struct TagReadTests {
     @Test func isSmallAndFixedSize() {
-        // One cache-line pair per read: large enough for an EPC and a 28560-3 basic block,
+        // Exactly one cache-line pair per read: large enough for an EPC and a 28560-3 basic block,
         // small enough that a 4096-slot ring is under half a megabyte.
-        #expect(MemoryLayout<TagRead>.size <= 128)
+        #expect(MemoryLayout<TagRead>.stride == 128)
         #expect(_isPOD(TagRead.self))
     }
 
