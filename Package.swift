@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Gate", "CSystemd", "Circulation",
+                "Gate", "CSystemd", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -73,11 +73,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Durable offline outbox (GRDB, own SQLite file for now) + the replay service + offline policy.
+        // Durable offline outbox (rows in the Circulation store) + the replay service + offline policy.
         .target(
             name: "SIP2Sync",
             dependencies: [
-                "SIP2", "SIP2Client",
+                "SIP2", "SIP2Client", "Circulation",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -41,7 +41,7 @@ struct SIP2Bench: ParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-bench-sip2-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try GRDBOutboxStore(path: dir.appendingPathComponent("outbox.sqlite").path)
+        let store = try CirculationOutbox(path: dir.appendingPathComponent("outbox.sqlite").path)
         let base = SIP2Clock.unixNow() - 3600
         for i in 0..<transactions {
             try store.enqueue(NewOutboxEntry(key: "bench-\(i)", kind: .checkout, patron: "Q\(i % 100)", item: "BX\(i)", transactionUnix: base + Int64(i),

@@ -69,10 +69,12 @@ public final class CirculationStore: Sendable {
 
     public let path: String
     public let pool: DatabasePool
+    public let durability: Durability
 
     /// Opens (creating it and its directory if needed) and migrates the store at `path`.
     public init(path: String, durability: Durability = .full, cacheMiB: Int = 8) throws(CirculationError) {
         self.path = path
+        self.durability = durability
         try Self.makeParentDirectory(of: path)
         var config = Configuration()
         config.busyMode = .timeout(10)

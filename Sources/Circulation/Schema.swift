@@ -57,7 +57,7 @@ enum Schema {
                   out_count INTEGER NOT NULL DEFAULT 0
                 );
                 """)
-            // Loans/returns waiting for the library system (filled and drained by the SIP2 sync).
+            // Placeholder for the SIP2 outbox, replaced by v2's sip2_outbox.
             try db.execute(sql: """
                 CREATE TABLE outbox (
                   id INTEGER PRIMARY KEY,
@@ -109,6 +109,37 @@ enum Schema {
                 );
                 CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
                 INSERT INTO meta(name, value) VALUES ('generation', 0);
+                """)
+        }
+        m.registerMigration("v2: SIP2 outbox with idempotency keys, nb due dates and dead letters; sync state") { db in
+            // v1's `outbox` was a placeholder no release ever wrote; the SIP2 sync needs more:
+            // the station's idempotency key (enqueueing a loan twice must not make two), the due
+            // date the patron was told, and a dead-letter state for permanent refusals.
+            // Rows are written and read by SIP2Sync.CirculationOutbox.
+            try db.execute(sql: """
+                DROP TABLE outbox;
+                CREATE TABLE sip2_outbox (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: ids are FIFO order and staff refer to them
+                  key TEXT NOT NULL UNIQUE,              -- the station's idempotency key
+                  kind TEXT NOT NULL CHECK (kind IN ('checkout', 'checkin')),
+                  patron TEXT,
+                  item TEXT NOT NULL,
+                  transaction_unix INTEGER NOT NULL,     -- when the patron was told
+                  transaction_date TEXT NOT NULL,        -- the same, as sent to the ILS (box's local time)
+                  nb_due_date TEXT,                      -- the due date the patron was given
+                  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'dead')),
+                  attempts INTEGER NOT NULL DEFAULT 0,   -- sends that may have reached the ILS
+                  last_error TEXT,
+                  resolution TEXT,                       -- how we know the ILS has it
+                  finished_unix INTEGER
+                );
+                CREATE INDEX sip2_outbox_pending ON sip2_outbox(state, id);
+                CREATE TABLE sip2_sync_state (
+                  id INTEGER PRIMARY KEY CHECK (id = 1),
+                  last_success_unix INTEGER, last_error TEXT, last_error_unix INTEGER, offline_since_unix INTEGER,
+                  acs_online INTEGER, acs_offline_ok INTEGER, acs_checkout_ok INTEGER, acs_checkin_ok INTEGER, acs_at_unix INTEGER
+                );
+                INSERT INTO sip2_sync_state (id) VALUES (1);
                 """)
         }
         return m

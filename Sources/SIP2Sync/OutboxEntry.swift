@@ -62,9 +62,8 @@ public struct OutboxStatus: Sendable, Equatable {
     public var lastACSStatus: StoredACSStatus?
 }
 
-/// Storage for the outbox. Today `GRDBOutboxStore` keeps it in its own SQLite file; the protocol is
-/// the seam for moving the table into the Circulation store (items, hot list, event log, outbox)
-/// once that lands, without touching the sync service.
+/// Storage for the outbox: `CirculationOutbox` keeps it in the circulation store; tests and other
+/// stores plug in here without touching the sync service.
 ///
 /// Contract: every mutating call is durable when it returns (committed and fsynced), because the
 /// station tells the patron "done" right after `enqueue`, and the replayer relies on `markAttempt`

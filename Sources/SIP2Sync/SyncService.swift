@@ -119,10 +119,13 @@ public actor SyncService {
 
     /// Replays forever: a round, then a wait (poll interval when the queue drained, growing backoff
     /// after a failure). Ends when the task is cancelled.
-    public func run(pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300)) async {
+    /// `onRound` sees every round's result (the daemon's counters and log lines).
+    public func run(pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300),
+                    onRound: @Sendable (RoundResult) -> Void = { _ in }) async {
         var wait = pollInterval
         while !Task.isCancelled {
             let r = await replayRound()
+            onRound(r)
             wait = r.stoppedBy == nil ? pollInterval : min(wait * 2, maxBackoff)
             try? await Task.sleep(for: wait)
         }

@@ -50,27 +50,25 @@ struct SIP2Options: ParsableArguments {
         return SIP2Settings()
     }
 
+    /// The config file's [sip2] settings with this command line's flags over them.
+    func effectiveSettings() throws -> SIP2Settings {
+        var s = try settings()
+        if let server { s.server = server }
+        if let login { s.login = login }
+        if let password { s.password = password }
+        if let institution { s.institution = institution }
+        if let location { s.location = location }
+        if let charset { s.charset = charset.lowercased() }
+        if let errorDetection { s.errorDetection = errorDetection }
+        if let timeoutMs { s.requestTimeoutMillis = timeoutMs }
+        return s
+    }
+
     func clientConfiguration() throws -> SIP2ClientConfiguration {
-        let s = try settings()
-        guard let endpoint = server ?? s.server, let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else {
-            printError("no SIP2 server: pass --server HOST:PORT or set sip2.server in \(configPath)")
+        do { return try effectiveSettings().clientConfiguration(source: configPath) } catch {
+            printError("\(error)")
             throw ExitCode(78)
         }
-        let csName = charset ?? s.charset
-        guard let cs = SIP2Charset(name: csName) else {
-            printError("unknown charset \(csName): use utf-8, iso-8859-1, cp850, gb18030 or ascii")
-            throw ExitCode(78)
-        }
-        let timeout = Duration.milliseconds(timeoutMs ?? s.requestTimeoutMillis)
-        return SIP2ClientConfiguration(
-            host: String(endpoint[..<colon]), port: port,
-            tls: s.tls ? .init(caFile: s.tlsCAFile, certificateFile: s.tlsCertFile, keyFile: s.tlsKeyFile, serverName: s.tlsServerName) : nil,
-            login: login ?? s.login, password: password ?? s.password, location: location ?? s.location,
-            institution: institution ?? s.institution, terminalPassword: s.terminalPassword, currentLocation: s.currentLocation,
-            charset: cs, errorDetection: errorDetection ?? s.errorDetection,
-            nbDueDateFiller: s.nbDueDate == "transaction_date" ? .transactionDate : .blank,
-            requestTimeout: timeout, minimumRequestTimeout: min(timeout, .seconds(2)),
-            keepaliveInterval: .seconds(s.keepaliveSeconds), reconnectBackoff: .milliseconds(200))
     }
 
     func makeClient() throws -> SIP2Client {

@@ -19,7 +19,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Take the store's path from this daemon configuration ([cache] path).")
     var config: String?
 
-    func path() throws -> String {
+    func path() throws -> String { try Self.path(db: db, config: config) }
+
+    static func path(db: String?, config: String?) throws -> String {
         if let db { return db }
         let file = config ?? (access("/etc/rfidgate/rfidgate.toml", R_OK) == 0 ? "/etc/rfidgate/rfidgate.toml" : nil)
         guard let file else { return GateConfig().cachePath }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Circulation
 import Daemon
 import SIP2
 import SIP2Client
@@ -10,19 +11,17 @@ struct SyncCommand: ParsableCommand {
         commandName: "sync", abstract: "Look at and work the SIP2 outbox (offline loans waiting for the ILS).",
         subcommands: [Status.self, Retry.self, Run.self])
 
-    struct OutboxOption: ParsableArguments {
-        @Option(help: "Configuration file with a [sip2] table.") var config = "/etc/rfidgate/rfidgate.toml"
-        @Option(help: "Outbox SQLite file (default: sip2.outbox from the configuration).") var outbox: String?
-        func open() throws -> GRDBOutboxStore {
-            var path = outbox
-            if path == nil {
-                let s = (try? SIP2Options.parse(["--config", config]).settings()) ?? SIP2Settings()  // missing file: defaults
-                path = s.outbox
-            }
-            do { return try GRDBOutboxStore(path: path!) } catch {
-                printError("\(error)")
-                throw ExitCode(74)
-            }
+    /// The outbox is rows of the circulation store: `--db FILE`, or the store of `--config`.
+    static func openOutbox(db: String?, config: String?) throws -> CirculationOutbox {
+        let path = try StoreOptions.path(db: db, config: config)
+        let store: CirculationStore
+        do { store = try CirculationStore.openExisting(path: path, durability: .full) } catch {
+            printError("rfidgatectl: \(error)")
+            throw ExitCode(74)
+        }
+        do { return try CirculationOutbox(store: store) } catch {
+            printError("rfidgatectl: \(error)")
+            throw ExitCode(74)
         }
     }
 
@@ -33,10 +32,10 @@ struct SyncCommand: ParsableCommand {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Backlog, oldest entry, last success, last error, dead letters.")
-        @OptionGroup var where_: OutboxOption
+        @OptionGroup var where_: StoreOptions
         @Flag(help: "End with one JSON object on the last line.") var json = false
         func run() throws {
-            let store = try where_.open()
+            let store = try SyncCommand.openOutbox(db: where_.db, config: where_.config)
             let s = try store.status()
             print("backlog \(s.backlog) (oldest \(SyncCommand.time(s.oldestPendingUnix))), done \(s.done), dead letters \(s.deadLetters)")
             print("last success \(SyncCommand.time(s.lastSuccessUnix)); last error \(s.lastError.map { "\($0) at \(SyncCommand.time(s.lastErrorUnix))" } ?? "none")")
@@ -60,10 +59,10 @@ struct SyncCommand: ParsableCommand {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a dead letter back in the queue (after staff fixed the cause in the ILS).")
-        @OptionGroup var where_: OutboxOption
+        @OptionGroup var where_: StoreOptions
         @Argument(help: "Outbox entry id (see sync status).") var id: Int64
         func run() throws {
-            let store = try where_.open()
+            let store = try SyncCommand.openOutbox(db: where_.db, config: where_.config)
             guard try store.revive(id: id) else {
                 printError("entry \(id) is not a dead letter (see rfidgatectl sync status)")
                 throw ExitCode(1)
@@ -75,12 +74,10 @@ struct SyncCommand: ParsableCommand {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replay the outbox to the ILS now (one round, or until empty).")
         @OptionGroup var options: SIP2Options
-        @Option(help: "Outbox SQLite file (default: sip2.outbox from the configuration).") var outbox: String?
+        @Option(help: "The circulation store holding the outbox (default: [cache] path of --config).") var db: String?
         @Flag(help: "Keep trying (with backoff) until the queue is empty.") var untilEmpty = false
         func run() throws {
-            let path = try outbox ?? options.settings().outbox
-            let store: GRDBOutboxStore
-            do { store = try GRDBOutboxStore(path: path) } catch { printError("\(error)"); throw ExitCode(74) }
+            let store = try SyncCommand.openOutbox(db: db, config: options.config)
             let client = try options.makeClient()
             let untilEmpty = self.untilEmpty
             let (done, dead, left, stopped) = try runBlocking {

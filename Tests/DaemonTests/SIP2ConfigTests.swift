@@ -29,7 +29,7 @@ import Testing
             request_timeout_ms = 3000
             keepalive_s = 120
             nb_due_date = "transaction_date"
-            outbox = "/tmp/o.sqlite"
+            sync_interval_s = 7
             [sip2.offline]
             enabled = true
             max_items_per_patron = 3
@@ -40,7 +40,7 @@ import Testing
         #expect(s.server == "ils.example.org:6001" && s.login == "sc" && s.password == "pw" && s.location == "MAIN")
         #expect(s.institution == "DEMO" && s.terminalPassword == "tp" && s.currentLocation == "Desk" && s.charset == "gb18030")
         #expect(!s.errorDetection && s.tls && s.tlsCAFile == "/etc/rfidgate/ca.pem" && s.tlsServerName == "ils.example.org")
-        #expect(s.requestTimeoutMillis == 3000 && s.keepaliveSeconds == 120 && s.nbDueDate == "transaction_date" && s.outbox == "/tmp/o.sqlite")
+        #expect(s.requestTimeoutMillis == 3000 && s.keepaliveSeconds == 120 && s.nbDueDate == "transaction_date" && s.syncIntervalSeconds == 7)
         #expect(s.offlineEnabled && s.offlineMaxItemsPerPatron == 3 && s.offlineMaxHours == 12.5 && s.offlineLoanDays == 21)
     }
 

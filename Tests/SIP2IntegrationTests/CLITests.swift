@@ -73,20 +73,20 @@ extension SIP2PeerSuites {
             let (store, path) = try tempOutbox()
             try store.enqueue(newEntry("a", item: uniqueItem("cli")))
             try store.enqueue(newEntry("b", item: "I0004"))  // lost: refused → dead letter
-            var (st, out, _) = try await Self.ctl(["sync", "status", "--outbox", path, "--json"])
+            var (st, out, _) = try await Self.ctl(["sync", "status", "--db", path, "--json"])
             let before = try Self.lastJSON(out)
             #expect(st == 0 && before["backlog"] as? Int == 2)
-            (st, out, _) = try await Self.ctl(["sync", "run", "--outbox", path] + conn(peer) + ["--json"])
+            (st, out, _) = try await Self.ctl(["sync", "run", "--db", path] + conn(peer) + ["--json"])
             var j = try Self.lastJSON(out)
             #expect(st == 0 && j["replayed"] as? Int == 1 && j["dead_letters"] as? Int == 1)
-            (st, out, _) = try await Self.ctl(["sync", "status", "--outbox", path, "--json"])
+            (st, out, _) = try await Self.ctl(["sync", "status", "--db", path, "--json"])
             j = try Self.lastJSON(out)
             #expect(j["backlog"] as? Int == 0 && j["dead_letters"] as? Int == 1 && j["last_success_unix"] is Int)
             #expect(out.contains("dead 2: checkout item I0004"))
-            (st, out, _) = try await Self.ctl(["sync", "retry", "2", "--outbox", path])
+            (st, out, _) = try await Self.ctl(["sync", "retry", "2", "--db", path])
             let backlog = try store.status().backlog
             #expect(st == 0 && backlog == 1)
-            (st, _, _) = try await Self.ctl(["sync", "retry", "1", "--outbox", path])
+            (st, _, _) = try await Self.ctl(["sync", "retry", "1", "--db", path])
             #expect(st == 1)
         }
     }

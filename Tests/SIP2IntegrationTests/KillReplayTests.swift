@@ -17,20 +17,58 @@ enum CtlBinary {
     }()
 }
 
+enum DaemonBinary {
+    /// rfidgated next to the test bundle.
+    static let path: String? = {
+        guard let ctl = CtlBinary.path else { return nil }
+        let p = URL(fileURLWithPath: ctl).deletingLastPathComponent().appendingPathComponent("rfidgated").path
+        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
+    }()
+
+    /// A daemon configuration: the simulated gate (small collection), the store at `db`, and
+    /// `[sip2]` pointing at `peerPort` with a 1 s sync interval.
+    static func config(db: String, peerPort: Int) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgated-sync-\(UUID().uuidString).toml").path
+        try """
+            [cache]
+            path = "\(db)"
+            [simulation]
+            population = 200
+            [sip2]
+            server = "127.0.0.1:\(peerPort)"
+            login = "sc_user"
+            password = "sc_pass"
+            institution = "DEMO"
+            sync_interval_s = 1
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func start(_ args: [String], output: Any = FileHandle.nullDevice) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(path, "rfidgated not built"))
+        p.arguments = args
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+}
+
 extension SIP2PeerSuites {
-    /// The kill -9 test: `rfidgatectl sync run` replays 1,000 queued loans to the invenio peer and is
-    /// SIGKILLed at random points at least 20 times; after the last run every loan reached the peer ILS
-    /// exactly once (its own counters: a second checkout of a charged item would count as a renewal).
-    @Suite(.enabled(if: PeerEnv.enabled && (CtlBinary.path != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
-                    "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgatectl (swift build)"))
+    /// The kill -9 test: the daemon (`rfidgated` with `[sip2]` configured) replays 1,000 queued
+    /// loans to the invenio peer and is SIGKILLed at random points at least 20 times; after the
+    /// last run every loan reached the peer ILS exactly once (its own counters: a second checkout
+    /// of a charged item would count as a renewal).
+    @Suite(.enabled(if: PeerEnv.enabled && (DaemonBinary.path != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
+                    "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgated (swift build)"))
     struct KillReplayTests {
-        @Test func killedAtRandomPointsLosesAndDuplicatesNothing() async throws {
+        @Test func daemonKilledAtRandomPointsLosesAndDuplicatesNothing() async throws {
             // All of it blocks (process waits, sleeps): keep it off the cooperative pool.
             try await offPool { try Self.run() }
         }
 
         static func run() throws {
-            let ctl = try #require(CtlBinary.path, "rfidgatectl not built")
             let peer = try Peer(.invenio)
             let (store, path) = try tempOutbox()
             let loans = 1000
@@ -38,36 +76,32 @@ extension SIP2PeerSuites {
             for (i, item) in items.enumerated() {
                 try store.enqueue(newEntry("loan-\(i)", patron: "Q\(i % 50)", item: item, at: 1_735_725_600 + Int64(i)))
             }
-            let args = ["sync", "run", "--config", "/nonexistent", "--outbox", path, "--server", "127.0.0.1:\(peer.port)",
-                        "--login", "sc_user", "--password", "sc_pass", "--institution", "DEMO", "--until-empty"]
+            let config = try DaemonBinary.config(db: path, peerPort: peer.port)
             var kills = 0, runs = 0, killsMidReplay = 0
             var rng = SystemRandomNumberGenerator()
-            var delayMs = 150
+            var delayMs = 600
             while try killsMidReplay < 20 || store.status().backlog > 0 {
                 runs += 1
                 #expect(runs < 200, "replay does not converge")
                 if runs >= 200 { break }
                 let before = try store.status().backlog
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: ctl)
-                p.arguments = args
-                p.standardOutput = FileHandle.nullDevice
-                p.standardError = FileHandle.nullDevice
-                try p.run()
+                let p = try DaemonBinary.start(["--config", config])
                 if killsMidReplay < 20 && before > 0 {
                     usleep(useconds_t(Int.random(in: delayMs / 2...delayMs * 3 / 2, using: &rng) * 1000))
-                    if p.isRunning {
-                        kill(p.processIdentifier, SIGKILL)
-                        kills += 1
-                    }
+                    kill(p.processIdentifier, SIGKILL)
+                    kills += 1
                     p.waitUntilExit()
                     // Keep enough work for 20 kills: shorten the runs while the queue drains fast.
                     let after = try store.status().backlog
                     let progressed = before - after
                     // A kill counts when the replay was under way: some loans went through, some are left.
-                    if p.terminationReason == .uncaughtSignal && progressed > 0 && after > 0 { killsMidReplay += 1 }
-                    if progressed > loans / 50 { delayMs = max(20, delayMs * 2 / 3) } else if progressed == 0 { delayMs += 50 }
+                    if progressed > 0 && after > 0 { killsMidReplay += 1 }
+                    if progressed > loans / 50 { delayMs = max(100, delayMs * 2 / 3) } else if progressed == 0 { delayMs += 100 }
                 } else {
+                    // The last run: let the daemon drain the queue, then stop it as systemd would.
+                    let deadline = Date().addingTimeInterval(60)
+                    while try store.status().backlog > 0 && Date() < deadline { usleep(100_000) }
+                    kill(p.processIdentifier, SIGTERM)
                     p.waitUntilExit()
                     #expect(p.terminationStatus == 0)
                 }
@@ -83,8 +117,8 @@ extension SIP2PeerSuites {
                 if c + r > 1 { duplicated += 1 }
             }
             #expect(lost == 0 && duplicated == 0, "lost \(lost), duplicated \(duplicated) after \(kills) kills in \(runs) runs")
-            let viaItemInformation = try GRDBOutboxStore(path: path).db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
-            print("kill -9 test: \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
+            let viaItemInformation = try CirculationOutbox(path: path).db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
+            print("kill -9 test (rfidgated): \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
         }
     }
 }

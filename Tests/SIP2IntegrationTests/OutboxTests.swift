@@ -5,9 +5,9 @@ import SIP2Client
 @testable import SIP2Sync
 import Testing
 
-func tempOutbox() throws -> (GRDBOutboxStore, String) {
+func tempOutbox() throws -> (CirculationOutbox, String) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("sip2-outbox-\(UUID().uuidString).sqlite").path
-    return (try GRDBOutboxStore(path: path), path)
+    return (try CirculationOutbox(path: path), path)
 }
 
 func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200) -> NewOutboxEntry {
@@ -51,7 +51,7 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
         let (store, path) = try tempOutbox()
         try store.enqueue(newEntry("k1", item: "B1"))
         try store.markAttempt(id: 1)
-        let reopened = try GRDBOutboxStore(path: path)
+        let reopened = try CirculationOutbox(path: path)
         let e = try #require(try reopened.pending(limit: 1).first)
         #expect(e.attempts == 1 && e.item == "B1" && e.nbDueDate == SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59))
     }
@@ -81,7 +81,7 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
         guard case .accepted(let id, let due) = try desk.checkout(key: "a", patron: "P1", item: "B1", nowUnix: 2000, utcOffsetSeconds: 0) else { Issue.record("refused"); return }
         #expect(due != nil)
         // Already on disk for another connection (another process).
-        #expect(try GRDBOutboxStore(path: path).entry(id: id)?.item == "B1")
+        #expect(try CirculationOutbox(path: path).entry(id: id)?.item == "B1")
         #expect(try desk.checkout(key: "b", patron: "P1", item: "B2", nowUnix: 2001, utcOffsetSeconds: 0) == .refused(.patronLimit))
         guard case .accepted = try desk.checkin(key: "c", item: "B9", nowUnix: 2002, utcOffsetSeconds: 0) else { Issue.record("refused"); return }
     }

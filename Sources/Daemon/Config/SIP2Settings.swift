@@ -18,7 +18,8 @@ public struct SIP2Settings: Sendable, Equatable {
     public var requestTimeoutMillis = 10_000
     public var keepaliveSeconds = 240
     public var nbDueDate = "blank"        // "blank" | "transaction_date"
-    public var outbox = "/var/lib/rfidgate/sip2-outbox.sqlite"
+    /// How often the daemon looks for queued loans when the last round emptied the queue.
+    public var syncIntervalSeconds = 5
     public var offlineEnabled = false
     public var offlineMaxItemsPerPatron = 5
     public var offlineMaxHours = 24.0
@@ -33,7 +34,7 @@ public struct SIP2Settings: Sendable, Equatable {
         try r.allowOnly([
             "server", "login", "password", "location", "institution", "terminal_password", "current_location",
             "charset", "error_detection", "tls", "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name",
-            "request_timeout_ms", "keepalive_s", "nb_due_date", "outbox", "offline",
+            "request_timeout_ms", "keepalive_s", "nb_due_date", "sync_interval_s", "offline",
         ])
         if let v = try r.string("server") {
             guard let colon = v.lastIndex(of: ":"), Int(v[v.index(after: colon)...]) != nil else {
@@ -69,7 +70,10 @@ public struct SIP2Settings: Sendable, Equatable {
             guard v == "blank" || v == "transaction_date" else { throw ConfigError("\(source): sip2.nb_due_date must be \"blank\" or \"transaction_date\"") }
             s.nbDueDate = v
         }
-        if let v = try r.string("outbox") { s.outbox = v }
+        if let v = try r.int("sync_interval_s") {
+            guard v >= 1 else { throw ConfigError("\(source): sip2.sync_interval_s must be >= 1") }
+            s.syncIntervalSeconds = v
+        }
         if let o = try r.subtable("offline") {
             try o.allowOnly(["enabled", "max_items_per_patron", "max_hours", "loan_days"])
             if let v = try o.bool("enabled") { s.offlineEnabled = v }

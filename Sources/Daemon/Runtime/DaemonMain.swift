@@ -48,6 +48,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     }
     let notifier = SystemdNotifier()
     let output = StatusOutput()
+    let syncCounters = SyncCounters()
     let recorder = EventRecorder(runtime: runtime, output: output, logger: logger, outputs: runtime.alarmOutputs)
 
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -57,6 +58,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(service: SignalDumpService(runtime: runtime, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sigusr1"),
         .init(service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
+        .init(service: SIP2SyncDaemonService(runtime: runtime, counters: syncCounters, output: output, logger: logger),
+              successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
     if let seconds = options.durationSeconds {
         services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
@@ -72,7 +75,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     // The gate service has stopped every thread: what is left in the event ring is final.
     recorder.drain(final: true)
     let latency = runtime.pipeline.latency
-    let summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
+    var summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
+    summary.sync = syncCounters.enabled ? (syncCounters.replayed, syncCounters.deadLettered, syncCounters.backlog) : nil
     writeLine(summary.text)
     if options.summaryJSON { writeLine(summary.json) }
     return 0

@@ -1,61 +1,36 @@
+import Circulation
 import GRDB
 import SIP2
 
-/// The outbox in its own SQLite file (e.g. /var/lib/rfidgate/sip2-outbox.sqlite).
+/// The outbox as rows of the circulation store (`sip2_outbox`, `sip2_sync_state`: the store's
+/// migration v2), beside the items, hot list and event log it belongs with: one file to back up,
+/// one WAL, one place a technician looks.
 ///
-/// Durability: WAL with `synchronous=FULL`. In WAL mode NORMAL only syncs at checkpoints, so the
-/// last commits before a power cut can vanish; FULL syncs the WAL on every commit. A loan is
-/// written here *before* the patron is told it is done, so "committed" must mean "on flash". The
-/// cost is one fsync per loan (milliseconds, at human pace) and one per replayed transaction.
-///
-/// TODO(circulation): move the `sip2_outbox` table into the Circulation store behind `OutboxStore`.
-public final class GRDBOutboxStore: OutboxStore {
-    let db: DatabaseQueue
+/// Durability: the store must be opened with `.full` (WAL + synchronous=FULL). In WAL mode NORMAL
+/// only syncs at checkpoints, so the last commits before a power cut can vanish; FULL syncs the
+/// WAL on every commit. A loan is written here *before* the patron is told it is done, so
+/// "committed" must mean "on flash". The cost is one fsync per loan (milliseconds, at human pace)
+/// and one per replayed transaction.
+public final class CirculationOutbox: OutboxStore {
+    public let store: CirculationStore
+    let db: DatabasePool
 
-    public init(path: String) throws(OutboxError) {
-        var config = Configuration()
-        config.busyMode = .timeout(5)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+    /// Uses an open store. Refuses one opened with `.normal` durability (an import's connection).
+    public init(store: CirculationStore) throws(OutboxError) {
+        guard store.durability == .full else {
+            throw OutboxError("the SIP2 outbox needs the circulation store opened with full durability (every loan fsynced before the patron is told)")
         }
-        do {
-            db = try DatabaseQueue(path: path, configuration: config)
-            try GRDBOutboxStore.migrator.migrate(db)
-        } catch {
-            throw OutboxError("cannot open the SIP2 outbox \(path): \(error) (check that the directory exists and is writable by the rfidgate user)")
-        }
+        self.store = store
+        self.db = store.pool
     }
 
-    static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE sip2_outbox (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    key TEXT NOT NULL UNIQUE,
-                    kind TEXT NOT NULL CHECK (kind IN ('checkout', 'checkin')),
-                    patron TEXT,
-                    item TEXT NOT NULL,
-                    transaction_unix INTEGER NOT NULL,
-                    transaction_date TEXT NOT NULL,
-                    nb_due_date TEXT,
-                    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'dead')),
-                    attempts INTEGER NOT NULL DEFAULT 0,
-                    last_error TEXT,
-                    resolution TEXT,
-                    finished_unix INTEGER
-                );
-                CREATE INDEX sip2_outbox_pending ON sip2_outbox(state, id);
-                CREATE TABLE sip2_sync_state (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    last_success_unix INTEGER, last_error TEXT, last_error_unix INTEGER, offline_since_unix INTEGER,
-                    acs_online INTEGER, acs_offline_ok INTEGER, acs_checkout_ok INTEGER, acs_checkin_ok INTEGER, acs_at_unix INTEGER
-                );
-                INSERT INTO sip2_sync_state (id) VALUES (1);
-                """)
+    /// Opens (creating and migrating if needed) the circulation store at `path`.
+    public convenience init(path: String) throws(OutboxError) {
+        let store: CirculationStore
+        do { store = try CirculationStore(path: path, durability: .full) } catch {
+            throw OutboxError("cannot open the SIP2 outbox in \(path): \(error)")
         }
-        return m
+        try self.init(store: store)
     }
 
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(OutboxError) -> T {
@@ -90,17 +65,17 @@ public final class GRDBOutboxStore: OutboxStore {
 
     public func pending(limit: Int) throws(OutboxError) -> [OutboxEntry] {
         try read("reading the queue") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sip2_outbox WHERE state = 'pending' ORDER BY id LIMIT ?", arguments: [limit]).map(Self.entry)
+            try Row.fetchAll(db, sql: "SELECT * FROM sip2_outbox WHERE state = 'pending' ORDER BY id LIMIT ?", arguments: [limit]).map(CirculationOutbox.entry)
         }
     }
 
     public func entry(id: Int64) throws(OutboxError) -> OutboxEntry? {
-        try read("reading entry \(id)") { db in try Row.fetchOne(db, sql: "SELECT * FROM sip2_outbox WHERE id = ?", arguments: [id]).map(Self.entry) }
+        try read("reading entry \(id)") { db in try Row.fetchOne(db, sql: "SELECT * FROM sip2_outbox WHERE id = ?", arguments: [id]).map(CirculationOutbox.entry) }
     }
 
     public func deadLetters(limit: Int) throws(OutboxError) -> [OutboxEntry] {
         try read("reading dead letters") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sip2_outbox WHERE state = 'dead' ORDER BY id LIMIT ?", arguments: [limit]).map(Self.entry)
+            try Row.fetchAll(db, sql: "SELECT * FROM sip2_outbox WHERE state = 'dead' ORDER BY id LIMIT ?", arguments: [limit]).map(CirculationOutbox.entry)
         }
     }
 

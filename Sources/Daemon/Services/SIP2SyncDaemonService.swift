@@ -1,0 +1,83 @@
+import Logging
+import ServiceLifecycle
+import SIP2Client
+import SIP2Sync
+import Synchronization
+
+/// What the sync did during this run, for the summary (and tests that read it).
+public final class SyncCounters: Sendable {
+    let replayedValue = Atomic<Int>(0)
+    let deadValue = Atomic<Int>(0)
+    /// -1 until the first round has looked at the queue.
+    let backlogValue = Atomic<Int>(-1)
+    let enabledValue = Atomic<Bool>(false)
+
+    public init() {}
+    public var replayed: Int { replayedValue.load(ordering: .relaxed) }
+    public var deadLettered: Int { deadValue.load(ordering: .relaxed) }
+    public var backlog: Int { backlogValue.load(ordering: .relaxed) }
+    public var enabled: Bool { enabledValue.load(ordering: .relaxed) }
+}
+
+/// Replays the SIP2 outbox (loans and returns accepted while the ILS was away) whenever
+/// `[sip2] server` is configured, and keeps the SIP2 session alive below the ILS's idle timeout.
+///
+/// The outbox is rows of the circulation store, so without a store there is nothing to replay
+/// (the gate still runs; the error says why). Stopping mid-exchange is safe: an entry is marked
+/// "attempted" on disk before its frame leaves, and the next run asks the ILS (item information)
+/// before sending it again.
+struct SIP2SyncDaemonService: Service {
+    let runtime: GateRuntime
+    let counters: SyncCounters
+    let output: StatusOutput
+    let logger: Logger
+
+    func run() async throws {
+        let settings = runtime.config.sip2
+        guard settings.server != nil else { return }
+        guard let cache = runtime.cache else {
+            logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it can be opened")
+            return
+        }
+        let outbox: CirculationOutbox
+        let client: SIP2Client
+        do {
+            outbox = try CirculationOutbox(store: cache.store)
+            client = SIP2Client(try settings.clientConfiguration(source: "[sip2]"), logger: Logger(label: "rfidgate.sip2"))
+        } catch {
+            logger.error("SIP2 sync not started: \(error)")
+            return
+        }
+        counters.enabledValue.store(true, ordering: .relaxed)
+        if let s = try? outbox.status() { counters.backlogValue.store(s.backlog, ordering: .relaxed) }
+        let log = logger
+        let output = output
+        let sync = SyncService(store: outbox, client: client, logger: Logger(label: "rfidgate.sync"), alert: { e, why in
+            // The staff alert: a critical journal entry (alerting picks these up) and a line on
+            // the console next to the ALARM lines. The entry stays in the dead-letter list.
+            output.write("SYNC DEAD LETTER  #\(e.id) \(e.kind.rawValue) item \(e.item)\(e.patron.map { " patron \($0)" } ?? ""): \(why); resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again")
+            log.critical("SIP2 outbox entry moved to dead letters", metadata: [
+                "sync.entry": "\(e.id)", "sync.kind": "\(e.kind.rawValue)", "item.id": "\(e.item)", "sync.reason": "\(why)",
+            ])
+        })
+        let counters = counters
+        logger.info("SIP2 sync started", metadata: ["sip2.server": "\(settings.server ?? "")", "sync.backlog": "\(counters.backlog)"])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await sync.run(pollInterval: .seconds(settings.syncIntervalSeconds)) { r in
+                    counters.replayedValue.add(r.done, ordering: .relaxed)
+                    counters.deadValue.add(r.deadLettered, ordering: .relaxed)
+                    let backlog = (try? outbox.status().backlog) ?? -1
+                    counters.backlogValue.store(backlog, ordering: .relaxed)
+                    if r.done + r.deadLettered > 0 {
+                        log.notice("SIP2 sync: \(r.done) replayed, \(r.deadLettered) dead-lettered, \(backlog) still queued")
+                    }
+                }
+            }
+            group.addTask { await client.runKeepalive() }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+        await client.disconnect()
+    }
+}
