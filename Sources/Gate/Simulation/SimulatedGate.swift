@@ -29,8 +29,11 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     private var entryRng: SplitMix64
     private var nextArrivalNanos: UInt64
     private var nextEntryNanos: UInt64
-    /// People crossing the gate's beam: each patron leaving, and as many entering.
+    /// People crossing the gate's beam: each patron leaving, and as many entering. Counted
+    /// here directly when set; otherwise a reader polls `beamInputs` (an emulated beam pair).
     public let beam: VisitorBeam?
+    /// Recent beam crossings (start, leaving?), for `beamInputs`.
+    private var crossings: [(atNanos: UInt64, leaving: Bool)] = []
     private var patrons = 0
     private var active: [Passage] = []
     private var afiOverrides: [UInt64: UInt8] = [:]
@@ -70,9 +73,11 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
         }
         while nextEntryNanos <= now {
             beam?.cross(.entering)
+            crossings.append((nextEntryNanos, false))
             let meanNanos = 60e9 / max(settings.patronsPerMinute, 0.001)
             nextEntryNanos += max(1, UInt64(-meanNanos * log(max(entryRng.unit(), 1e-12))))
         }
+        crossings.removeAll { $0.atNanos &+ Self.crossingNanos <= now }
         var i = 0
         while i < active.count {
             if active[i].leaveNanos <= now {
@@ -108,8 +113,32 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
             items.append(collection.foreign[Int(extraRng.next() % UInt64(collection.foreign.count))])
         }
         beam?.cross(.leaving)
+        crossings.append((t, true))
         let dwell = UInt64(settings.dwellMillis) * 1_000_000
         active.append(Passage(patron: k, enterNanos: t, leaveNanos: t + dwell, items: items, forgotten: forgotten))
+    }
+
+    /// A person walking through breaks the first beam for 400 ms and the second, a few cm on,
+    /// from 200 ms to 600 ms: overlapping, as on a real gate.
+    static let crossingNanos: UInt64 = 600_000_000
+
+    /// The beam pair as a reader's input bitmask at `nanos`: input `a` (library side) and `b`
+    /// (street side) broken by the patrons crossing now; one beam (`b` nil): either part.
+    public func beamInputs(a: UInt8, b: UInt8?, atNanos nanos: UInt64) -> UInt8 {
+        lock.withLock {
+            advance(to: nanos)
+            var mask: UInt8 = 0
+            for c in crossings where c.atNanos <= nanos {
+                let t = nanos - c.atNanos
+                let first = t < 400_000_000, second = t >= 200_000_000 && t < Self.crossingNanos
+                guard let b else { if first || second { mask |= 1 << (a - 1) }; continue }
+                // Leaving: library side first. Entering: street side first.
+                let (inputFirst, inputSecond) = c.leaving ? (a, b) : (b, a)
+                if first { mask |= 1 << (inputFirst - 1) }
+                if second { mask |= 1 << (inputSecond - 1) }
+            }
+            return mask
+        }
     }
 
     // MARK: TagField
