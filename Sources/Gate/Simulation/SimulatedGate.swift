@@ -34,6 +34,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     public let beam: VisitorBeam?
     /// Recent beam crossings (start, leaving?), for `beamInputs`.
     private var crossings: [(atNanos: UInt64, leaving: Bool)] = []
+    private var beamFreeAtNanos: UInt64 = 0
     private var patrons = 0
     private var active: [Passage] = []
     private var afiOverrides: [UInt64: UInt8] = [:]
@@ -73,7 +74,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
         }
         while nextEntryNanos <= now {
             beam?.cross(.entering)
-            crossings.append((nextEntryNanos, false))
+            recordCrossing(at: nextEntryNanos, leaving: false)
             let meanNanos = 60e9 / max(settings.patronsPerMinute, 0.001)
             nextEntryNanos += max(1, UInt64(-meanNanos * log(max(entryRng.unit(), 1e-12))))
         }
@@ -113,14 +114,25 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
             items.append(collection.foreign[Int(extraRng.next() % UInt64(collection.foreign.count))])
         }
         beam?.cross(.leaving)
-        crossings.append((t, true))
+        recordCrossing(at: t, leaving: true)
         let dwell = UInt64(settings.dwellMillis) * 1_000_000
         active.append(Passage(patron: k, enterNanos: t, leaveNanos: t + dwell, items: items, forgotten: forgotten))
     }
 
-    /// A person walking through breaks the first beam for 400 ms and the second, a few cm on,
-    /// from 200 ms to 600 ms: overlapping, as on a real gate.
-    static let crossingNanos: UInt64 = 600_000_000
+    /// A person walking through breaks the first beam for 250 ms and the second, a few cm on,
+    /// from 120 ms to 370 ms: overlapping, as on a real gate.
+    static let crossingNanos: UInt64 = 370_000_000
+    static let secondBeamNanos: UInt64 = 120_000_000
+    static let firstBeamClearNanos: UInt64 = 250_000_000
+
+    /// People pass the beams one after another (one aisle), with a gap a poll can see; in a
+    /// crowd (more than a second's queue) they pass as one, as they would on a real gate.
+    private func recordCrossing(at t: UInt64, leaving: Bool) {
+        let start = max(t, beamFreeAtNanos)
+        guard start - t <= 1_000_000_000 else { return }
+        crossings.append((start, leaving))
+        beamFreeAtNanos = start + Self.crossingNanos + 150_000_000
+    }
 
     /// The beam pair as a reader's input bitmask at `nanos`: input `a` (library side) and `b`
     /// (street side) broken by the patrons crossing now; one beam (`b` nil): either part.
@@ -130,7 +142,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
             var mask: UInt8 = 0
             for c in crossings where c.atNanos <= nanos {
                 let t = nanos - c.atNanos
-                let first = t < 400_000_000, second = t >= 200_000_000 && t < Self.crossingNanos
+                let first = t < Self.firstBeamClearNanos, second = t >= Self.secondBeamNanos && t < Self.crossingNanos
                 guard let b else { if first || second { mask |= 1 << (a - 1) }; continue }
                 // Leaving: library side first. Entering: street side first.
                 let (inputFirst, inputSecond) = c.leaving ? (a, b) : (b, a)
