@@ -114,6 +114,19 @@ struct ReaderDigitalIOTests {
         #expect(entering + visitors.take().entering == 3)
     }
 
+    @Test func aReaderWithoutInputsIsLoggedOnceAndKeepsReading() throws {
+        let emulator = FeigEmulator(field: field())
+        emulator.hasInputs = false
+        let log = RunnerLog()
+        let r = runner(emulator, beam: (BeamSettings(inputs: [1, 2], pollNanos: 20_000_000), VisitorBeam()), log: log)
+        r.start(clock: clock)
+        defer { r.stop() }
+        try waitFor(3, "reading on") { r.cycles > 20 }
+        #expect(r.state == .reading)
+        let errors = log.lock.withLock { log.errors }
+        #expect(errors.count == 1 && errors[0].contains("Get Input (beam_inputs)"), "\(errors)")
+    }
+
     @Test func aFailingReaderRefusesOutputCommandsAtOnceAndTheSignalRetries() throws {
         let emulator = FeigEmulator(field: field())
         let log = RunnerLog()

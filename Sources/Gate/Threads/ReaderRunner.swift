@@ -75,6 +75,7 @@ public final class ReaderRunner: @unchecked Sendable {
         stopFlag.store(true, ordering: .releasing)
         thread?.join()
         thread = nil
+        commands.close(reason: "the reader is stopped")  // also when it never started
         reader.shutdown()
     }
 
@@ -139,7 +140,10 @@ public final class ReaderRunner: @unchecked Sendable {
         do { mask = try io.inputs() } catch {
             switch error {
             case .protocolError, .refused, .llrpProtocol:
-                if !failureLogged { failureLogged = true; onError(name, error) }
+                if !failureLogged {
+                    failureLogged = true
+                    onError(name, .refused(command: "Get Input (beam_inputs)", reason: "\(error); visitors are not counted from this reader meanwhile"))
+                }
                 return
             default: throw error
             }

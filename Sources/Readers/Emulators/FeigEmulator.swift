@@ -36,6 +36,8 @@ public final class FeigEmulator: @unchecked Sendable {
         get { ioLock.withLock { inputSourceBody } }
         set { ioLock.withLock { inputSourceBody = newValue } }
     }
+    /// False: a model without digital inputs, which answers Get Input "unknown command".
+    public var hasInputs = true
     public var serialNumber: UInt32 = 0x0001_E240
     public var firmware: (UInt8, UInt8) = (3, 10)
     private var lastNanos: UInt64 = 0
@@ -91,6 +93,7 @@ public final class FeigEmulator: @unchecked Sendable {
             }
             return (status(control, 0x00), 0)
         case FeigCommand.getInput:
+            if !hasInputs { unknownCommands += 1; return (status(control, 0x80), 0) }
             let mask = inputSource?(now) ?? inputMask
             return (status(control, 0x00, [mask]), 0)
         default: break
