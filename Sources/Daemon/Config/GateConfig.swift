@@ -19,6 +19,9 @@ public struct GateConfig: Sendable, Equatable {
             case llrp = "llrp"
 
             var isTCP: Bool { self == .feigTCP || self == .llrp }
+            /// FEIG readers have digital outputs and inputs RFIDGate can use; LLRP ones are not
+            /// driven (yet), so their keys are refused rather than ignored.
+            public var hasDigitalIO: Bool { self != .llrp }
             public var defaultPort: Int { self == .llrp ? 5084 : 10001 }
         }
         public var id: String
@@ -33,6 +36,11 @@ public struct GateConfig: Sendable, Equatable {
         /// feig-tcp, llrp: the reader's address and port.
         public var host: String?
         public var port: Int?
+        /// The reader's own outputs switched on alarms (light, buzzer): a pulse of the alarm
+        /// hold time each. Empty: none.
+        public var alarmOutputs: [UInt8] = []
+        /// The people-counting beam on this reader's inputs; nil: none.
+        public var beam: BeamSettings?
 
         public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500) {
             self.id = id
@@ -100,6 +108,7 @@ public struct GateConfig: Sendable, Equatable {
             if r.driver != .feigUSB && (r.usbSerial != nil || r.usbPort != nil) {
                 throw ConfigError("reader \(r.id): usb_serial and usb_port are for driver \"feig-usb\" only")
             }
+            try Self.validateDigitalIO(r)
         }
         if ringCapacity < 16 || ringCapacity > 1 << 20 { throw ConfigError("[pipeline] ring_capacity must be 16...1048576") }
         if pipeline.passageGapNanos <= pipeline.dedupeWindowNanos {
@@ -125,6 +134,30 @@ public struct GateConfig: Sendable, Equatable {
         if s.hotItems < 0 || s.hotItems > s.population { throw ConfigError("[simulation] hot_items must be 0...population") }
         if s.foreignItems < 0 || s.foreignItems > 1_000_000 { throw ConfigError("[simulation] foreign_items must be 0...1000000") }
         if !(0...1).contains(s.foreignCarryFraction) { throw ConfigError("[simulation] foreign_carry_fraction must be 0...1") }
+    }
+}
+
+extension GateConfig {
+    /// `alarm_outputs` and `beam_*` of one reader.
+    static func validateDigitalIO(_ r: Reader) throws(ConfigError) {
+        guard !r.alarmOutputs.isEmpty || r.beam != nil else { return }
+        if !r.driver.hasDigitalIO {
+            throw ConfigError(
+                "reader \(r.id): driver \"\(r.driver.rawValue)\" has no digital outputs or inputs in RFIDGate: remove alarm_outputs and beam_* (they are for the FEIG drivers); for a light use [alarm_output]")
+        }
+        if r.alarmOutputs.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): alarm_outputs are numbered 1...8") }
+        guard let b = r.beam else { return }
+        if b.inputs.isEmpty || b.inputs.count > 2 || Set(b.inputs).count != b.inputs.count {
+            throw ConfigError("reader \(r.id): beam_inputs must be one input (a single beam) or two different ones ([A, B], A on the library side)")
+        }
+        if b.inputs.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): beam_inputs are numbered 1...8") }
+        if !(20_000_000...1_000_000_000).contains(b.pollNanos) { throw ConfigError("reader \(r.id): beam_poll_ms must be 20...1000") }
+        if b.inputs.count == 1 && b.direction == nil {
+            throw ConfigError("reader \(r.id): a single beam cannot tell the direction: set beam_direction = \"entering\" or \"leaving\"")
+        }
+        if b.inputs.count == 2 && b.direction != nil {
+            throw ConfigError("reader \(r.id): beam_direction is for a single beam; two beams tell the direction by their order")
+        }
     }
 }
 

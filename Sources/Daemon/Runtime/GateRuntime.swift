@@ -20,8 +20,8 @@ public final class GateRuntime: @unchecked Sendable {
     public let cache: CirculationCache?
     /// People crossing the gate's beam (visitor counts).
     public let beam = VisitorBeam()
-    /// Alarm outputs (relays and reader outputs join with the readers issue; the simulated
-    /// gate has a simulated light).
+    /// Alarm outputs: the simulated gate's light, readers' own outputs (`alarm_outputs`) and
+    /// the USB relay (`[alarm_output]`).
     public var alarmOutputs: [any AlarmOutput] = []
     private let stopDecode = Atomic<Bool>(false)
     private let decodeHeartbeat = Atomic<UInt64>(0)
@@ -40,8 +40,12 @@ public final class GateRuntime: @unchecked Sendable {
         self.logger = logger
         startedNanos = clock.nanoseconds()
         let allAntennas = Array(Set(config.readers.flatMap(\.antennas))).sorted()
+        // With a beam on a simulated reader, patrons break the emulated reader's inputs and the
+        // runner counts them; otherwise the simulation counts them itself.
+        let simulatedBeamInputs = config.readers.contains { $0.driver == .feigSim && $0.beam != nil }
         simulation = config.readers.contains { $0.driver == .feigSim }
-            ? try SimulatedGate(settings: config.simulation, antennas: allAntennas, startNanos: startedNanos, beam: beam)
+            ? try SimulatedGate(
+                settings: config.simulation, antennas: allAntennas, startNanos: startedNanos, beam: simulatedBeamInputs ? nil : beam)
             : nil
         cache = openCirculation(config: config, simulation: simulation, index: index, logger: logger)
         if simulation != nil { alarmOutputs.append(SimulatedAlarmLight()) }
@@ -50,17 +54,25 @@ public final class GateRuntime: @unchecked Sendable {
         pipeline = GatePipeline(rings: rings, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
         let factory = ReaderFactory(clock: clock, simulation: simulation)
         var runners: [ReaderRunner] = []
+        let visitors = beam
         for (position, r) in config.readers.enumerated() {
             let reader = try factory.driver(for: r, index: position)
             let log = logger
             let label = reader.label
-            runners.append(ReaderRunner(name: r.id, reader: reader, ring: rings[position], doorbell: pipeline.doorbell, onError: { name, error in
+            let runner = ReaderRunner(
+                name: r.id, reader: reader, ring: rings[position], doorbell: pipeline.doorbell,
+                beam: r.beam.map { (settings: $0, counter: visitors) }, onError: { name, error in
                 // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
                 let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
                 log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(label)"])
             }, onRecovered: { name, downNanos in
                 log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
-            }))
+            })
+            runners.append(runner)
+            if !r.alarmOutputs.isEmpty {
+                alarmOutputs.append(ReaderOutputAlarm(
+                    readerName: r.id, outputs: r.alarmOutputs, commands: runner.commands, pulseMillis: config.alarmHoldMillis))
+            }
         }
         alarmOutput = try config.alarmOutput.map { try factory.alarmOutput($0, logger: logger) }
         if let relay = alarmOutput { alarmOutputs.append(RelayAlarmAdapter(relay)) }

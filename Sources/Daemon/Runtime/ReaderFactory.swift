@@ -27,8 +27,16 @@ final class ReaderFactory {
         let feig = FeigReader.Options(readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
         switch r.driver {
         case .feigSim:
+            let emulator = FeigEmulator(field: simulation!)
+            if let beam = r.beam, let simulation {
+                let a = beam.inputs[0], b = beam.inputs.count > 1 ? beam.inputs[1] : nil, inverted = beam.inverted
+                emulator.inputSource = { now in
+                    let mask = simulation.beamInputs(a: a, b: b, atNanos: now)
+                    return inverted ? ~mask : mask
+                }
+            }
             return FeigReader(
-                transport: EmulatorTransport(label: "sim \(r.id)", emulator: FeigEmulator(field: simulation!), clock: clock, realTime: true),
+                transport: EmulatorTransport(label: "sim \(r.id)", emulator: emulator, clock: clock, realTime: true),
                 clock: clock, options: feig)
         case .feigUSB:
             let transport = USBDeviceLocator.reconnecting(try usbContext(), .feig(serial: r.usbSerial, portPath: r.usbPort))

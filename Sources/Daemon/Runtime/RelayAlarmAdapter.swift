@@ -3,7 +3,8 @@ import Readers
 
 /// Lets the `[alarm_output]` relay be driven like every other alarm output (the event
 /// recorder switches all of them on an alarm). The relay keeps its own pulse timer
-/// (`pulse_ms`), so "off" is left to it: a relay that missed the "off" never stays lit.
+/// (`pulse_ms`), so "off" is left to it: a relay that missed the "off" never stays lit. Being
+/// `pulsed`, every new alarm triggers it again, so it stays on `pulse_ms` after the last one.
 final class RelayAlarmAdapter: AlarmOutput, @unchecked Sendable {
     let relay: RelayAlarmOutput
     let name: String
@@ -12,6 +13,8 @@ final class RelayAlarmAdapter: AlarmOutput, @unchecked Sendable {
         self.relay = relay
         name = "relay \(relay.relays.map(String.init).joined(separator: ","))"
     }
+
+    var pulsed: Bool { true }
 
     func set(active: Bool) throws {
         if active { relay.trigger() }

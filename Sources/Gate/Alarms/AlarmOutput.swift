@@ -7,6 +7,13 @@ public protocol AlarmOutput: AnyObject, Sendable {
     /// Switches the output. Throws when the device did not take the command; the caller
     /// retries (and logs), so implementations should not retry themselves.
     func set(active: Bool) throws
+    /// True when the device ends "on" by itself after its own pulse time (a reader's output,
+    /// the relay's timer): every new alarm then sends "on" again to restart the pulse.
+    var pulsed: Bool { get }
+}
+
+extension AlarmOutput {
+    public var pulsed: Bool { false }
 }
 
 /// The simulated gate's light: counts how often it was switched on.

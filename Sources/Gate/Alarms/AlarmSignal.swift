@@ -30,8 +30,12 @@ public final class AlarmSignal {
 
     /// An alarm at `now`: outputs on (or kept on) until `now + holdNanos`.
     public func alarm(now: UInt64) {
+        let extended = now &+ holdNanos > offAt
         offAt = max(offAt, now &+ holdNanos)
         for i in states.indices {
+            // A pulsed output that is on would end its pulse at the first alarm's hold time:
+            // send "on" again. Several alarms at one `now` (one batch) send it once.
+            if extended && states[i].output.pulsed && states[i].actual == true { states[i].actual = nil }
             states[i].wanted = true
             states[i].retryAt = 0
         }

@@ -29,8 +29,12 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     private var entryRng: SplitMix64
     private var nextArrivalNanos: UInt64
     private var nextEntryNanos: UInt64
-    /// People crossing the gate's beam: each patron leaving, and as many entering.
+    /// People crossing the gate's beam: each patron leaving, and as many entering. Counted
+    /// here directly when set; otherwise a reader polls `beamInputs` (an emulated beam pair).
     public let beam: VisitorBeam?
+    /// Recent beam crossings (start, leaving?), for `beamInputs`.
+    private var crossings: [(atNanos: UInt64, leaving: Bool)] = []
+    private var beamFreeAtNanos: UInt64 = 0
     private var patrons = 0
     private var active: [Passage] = []
     private var afiOverrides: [UInt64: UInt8] = [:]
@@ -70,9 +74,11 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
         }
         while nextEntryNanos <= now {
             beam?.cross(.entering)
+            recordCrossing(at: nextEntryNanos, leaving: false)
             let meanNanos = 60e9 / max(settings.patronsPerMinute, 0.001)
             nextEntryNanos += max(1, UInt64(-meanNanos * log(max(entryRng.unit(), 1e-12))))
         }
+        crossings.removeAll { $0.atNanos &+ Self.crossingNanos <= now }
         var i = 0
         while i < active.count {
             if active[i].leaveNanos <= now {
@@ -108,8 +114,43 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
             items.append(collection.foreign[Int(extraRng.next() % UInt64(collection.foreign.count))])
         }
         beam?.cross(.leaving)
+        recordCrossing(at: t, leaving: true)
         let dwell = UInt64(settings.dwellMillis) * 1_000_000
         active.append(Passage(patron: k, enterNanos: t, leaveNanos: t + dwell, items: items, forgotten: forgotten))
+    }
+
+    /// A person walking through breaks the first beam for 250 ms and the second, a few cm on,
+    /// from 120 ms to 370 ms: overlapping, as on a real gate.
+    static let crossingNanos: UInt64 = 370_000_000
+    static let secondBeamNanos: UInt64 = 120_000_000
+    static let firstBeamClearNanos: UInt64 = 250_000_000
+
+    /// People pass the beams one after another (one aisle), with a gap a poll can see; in a
+    /// crowd (more than a second's queue) they pass as one, as they would on a real gate.
+    private func recordCrossing(at t: UInt64, leaving: Bool) {
+        let start = max(t, beamFreeAtNanos)
+        guard start - t <= 1_000_000_000 else { return }
+        crossings.append((start, leaving))
+        beamFreeAtNanos = start + Self.crossingNanos + 150_000_000
+    }
+
+    /// The beam pair as a reader's input bitmask at `nanos`: input `a` (library side) and `b`
+    /// (street side) broken by the patrons crossing now; one beam (`b` nil): either part.
+    public func beamInputs(a: UInt8, b: UInt8?, atNanos nanos: UInt64) -> UInt8 {
+        lock.withLock {
+            advance(to: nanos)
+            var mask: UInt8 = 0
+            for c in crossings where c.atNanos <= nanos {
+                let t = nanos - c.atNanos
+                let first = t < Self.firstBeamClearNanos, second = t >= Self.secondBeamNanos && t < Self.crossingNanos
+                guard let b else { if first || second { mask |= 1 << (a - 1) }; continue }
+                // Leaving: library side first. Entering: street side first.
+                let (inputFirst, inputSecond) = c.leaving ? (a, b) : (b, a)
+                if first { mask |= 1 << (inputFirst - 1) }
+                if second { mask |= 1 << (inputSecond - 1) }
+            }
+            return mask
+        }
     }
 
     // MARK: TagField

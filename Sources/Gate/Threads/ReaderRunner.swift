@@ -10,12 +10,22 @@ import TagRing
 /// journal, not one per retry. While a USB reader is away, a hotplug arrival (the driver's
 /// `reattach` signal) ends the backoff at once, so a replugged reader reads again within a
 /// fraction of a second.
+///
+/// Readers with digital I/O (`DigitalIOCapable`) also serve their `commands` mailbox after every
+/// cycle (alarm outputs switched from other threads), and with a `beam` poll its inputs every
+/// `pollNanos` and count the passages. Both ride the same thread and wire as the inventory.
 public final class ReaderRunner: @unchecked Sendable {
     public enum State: Int, Sendable { case starting = 0, reading = 1, failing = 2, stopped = 3 }
 
     public let name: String
     public let ring: TagRing
     public let reader: any InventoryDriver
+    /// Control commands for this reader's thread (closed while failing or without digital I/O).
+    public let commands: ReaderCommands
+    private let io: (any DigitalIOCapable)?
+    private let beamCounter: VisitorBeam?
+    /// Reader thread only.
+    private var beamDetector: BeamPassageDetector?
     /// Rung after every push so the decode thread wakes for it.
     private let doorbell: Doorbell
     private let stopFlag = Atomic<Bool>(false)
@@ -31,7 +41,7 @@ public final class ReaderRunner: @unchecked Sendable {
 
     public init(
         name: String, reader: any InventoryDriver, ring: TagRing, doorbell: Doorbell, cyclePeriodNanos: UInt64 = 0,
-        maxBackoffNanos: UInt64 = 5_000_000_000,
+        maxBackoffNanos: UInt64 = 5_000_000_000, beam: (settings: BeamSettings, counter: VisitorBeam)? = nil,
         onError: @escaping @Sendable (String, ReaderError) -> Void,
         onRecovered: (@Sendable (String, UInt64) -> Void)? = nil
     ) {
@@ -43,6 +53,12 @@ public final class ReaderRunner: @unchecked Sendable {
         self.maxBackoffNanos = maxBackoffNanos
         self.onError = onError
         self.onRecovered = onRecovered
+        io = reader as? any DigitalIOCapable
+        commands = ReaderCommands(readerName: name)
+        if io == nil { commands.close(reason: "its driver has no digital inputs or outputs") }
+        precondition(beam == nil || io != nil, "reader \(name): a beam needs a driver with digital inputs")
+        beamCounter = beam?.counter
+        beamDetector = beam.map { BeamPassageDetector(settings: $0.settings) }
     }
 
     public var state: State { State(rawValue: stateValue.load(ordering: .relaxed)) ?? .stopped }
@@ -59,6 +75,7 @@ public final class ReaderRunner: @unchecked Sendable {
         stopFlag.store(true, ordering: .releasing)
         thread?.join()
         thread = nil
+        commands.close(reason: "the reader is stopped")  // also when it never started
         reader.shutdown()
     }
 
@@ -66,6 +83,8 @@ public final class ReaderRunner: @unchecked Sendable {
         var backoffNanos: UInt64 = 0
         var failingSince: UInt64? = nil
         var failureKind = -1
+        var nextPollNanos: UInt64 = 0
+        var beamFailureLogged = false
         let ring = self.ring, doorbell = self.doorbell
         while !stopFlag.load(ordering: .acquiring) {
             let started = clock.nanoseconds()
@@ -75,16 +94,27 @@ public final class ReaderRunner: @unchecked Sendable {
                     ring.push(read)
                     doorbell.ring()
                 }
+                if let io {
+                    if beamDetector != nil, started >= nextPollNanos {
+                        nextPollNanos = started &+ (beamDetector?.settings.pollNanos ?? 0)
+                        try pollBeam(io, failureLogged: &beamFailureLogged)
+                    }
+                    commands.drain(io)
+                }
                 cyclesValue.add(1, ordering: .relaxed)
                 if backoffNanos != 0 { backoffNanos = 0 }
                 if let since = failingSince {
                     failingSince = nil
                     failureKind = -1
+                    commands.open()
                     onRecovered?(name, clock.nanoseconds() &- since)
                 }
                 stateValue.store(State.reading.rawValue, ordering: .relaxed)
             } catch {
                 stateValue.store(State.failing.rawValue, ordering: .relaxed)
+                // Nobody may wait for a thread that is about to sleep in its backoff.
+                if io != nil { commands.close(reason: "\(error)") }
+                if let settings = beamDetector?.settings { beamDetector = BeamPassageDetector(settings: settings) }
                 if failingSince == nil { failingSince = started }
                 if error.kind != failureKind {
                     failureKind = error.kind
@@ -98,7 +128,27 @@ public final class ReaderRunner: @unchecked Sendable {
             let elapsed = clock.nanoseconds() &- started
             if cyclePeriodNanos > elapsed { sleepInterruptibly(cyclePeriodNanos - elapsed, reattachSeen: nil) }
         }
+        commands.close(reason: "the reader is stopped")
         stateValue.store(State.stopped.rawValue, ordering: .relaxed)
+    }
+
+    /// Reads the beam inputs once and counts a completed passage. A reader that answers but
+    /// refuses the command (no inputs on this model) is logged once and keeps reading tags;
+    /// a wire failure fails the cycle like any other.
+    private func pollBeam(_ io: any DigitalIOCapable, failureLogged: inout Bool) throws(ReaderError) {
+        let mask: UInt8
+        do { mask = try io.inputs() } catch {
+            switch error {
+            case .protocolError, .refused, .llrpProtocol:
+                if !failureLogged {
+                    failureLogged = true
+                    onError(name, .refused(command: "Get Input (beam_inputs)", reason: "\(error); visitors are not counted from this reader meanwhile"))
+                }
+                return
+            default: throw error
+            }
+        }
+        if let direction = beamDetector?.update(inputs: mask) { beamCounter?.cross(direction) }
     }
 
     /// Sleeps in slices so that stop() is honoured within 50 ms, and (while a device is away) a

@@ -18,14 +18,32 @@ public final class FeigEmulator: @unchecked Sendable {
     /// Reader-level state: RF field, digital outputs (number → on until, in emulator time),
     /// digital inputs (set by tests: a beam broken), identity.
     public private(set) var rfOn = true
-    public private(set) var outputs: [UInt8: UInt64] = [:]
-    public var inputMask: UInt8 = 0
+    /// Outputs and inputs are read and set by other threads (tests, the simulated gate) while
+    /// the reader thread talks to the emulator, so they sit behind a lock.
+    private let ioLock = PthreadLock()
+    private var outputUntil: [UInt8: UInt64] = [:]
+    private var inputBits: UInt8 = 0
+    private var inputSourceBody: (@Sendable (UInt64) -> UInt8)? = nil
+    public var outputs: [UInt8: UInt64] { ioLock.withLock { outputUntil } }
+    /// The digital inputs (bit 0 = IN1) when no `inputSource` is set: a test breaking a beam.
+    public var inputMask: UInt8 {
+        get { ioLock.withLock { inputBits } }
+        set { ioLock.withLock { inputBits = newValue } }
+    }
+    /// Computes the inputs at the request's time instead (the simulated gate's patrons
+    /// walking through its beams); nil: `inputMask`.
+    public var inputSource: (@Sendable (UInt64) -> UInt8)? {
+        get { ioLock.withLock { inputSourceBody } }
+        set { ioLock.withLock { inputSourceBody = newValue } }
+    }
+    /// False: a model without digital inputs, which answers Get Input "unknown command".
+    public var hasInputs = true
     public var serialNumber: UInt32 = 0x0001_E240
     public var firmware: (UInt8, UInt8) = (3, 10)
     private var lastNanos: UInt64 = 0
 
     /// Whether output `n` is on at `nanos`.
-    public func outputIsOn(_ n: UInt8, atNanos nanos: UInt64) -> Bool { (outputs[n] ?? 0) > nanos }
+    public func outputIsOn(_ n: UInt8, atNanos nanos: UInt64) -> Bool { ioLock.withLock { (outputUntil[n] ?? 0) > nanos } }
 
     /// Counters for tests and benchmarks.
     public private(set) var requests = 0
@@ -70,11 +88,14 @@ public final class FeigEmulator: @unchecked Sendable {
             for k in 0..<Int(data[1]) {
                 let at = 2 + k * 4
                 let tenths = UInt64(data[at + 2]) << 8 | UInt64(data[at + 3])
-                outputs[data[at]] = data[at + 1] != 0 ? now &+ tenths * 100_000_000 : 0
+                let until = data[at + 1] != 0 ? now &+ tenths * 100_000_000 : 0
+                ioLock.withLock { outputUntil[data[at]] = until }
             }
             return (status(control, 0x00), 0)
         case FeigCommand.getInput:
-            return (status(control, 0x00, [inputMask]), 0)
+            if !hasInputs { unknownCommands += 1; return (status(control, 0x80), 0) }
+            let mask = inputSource?(now) ?? inputMask
+            return (status(control, 0x00, [mask]), 0)
         default: break
         }
         guard control == FeigCommand.isoHost, data.count >= 1 else {
