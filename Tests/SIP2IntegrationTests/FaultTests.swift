@@ -1,6 +1,7 @@
 import Foundation
 import SIP2
 import SIP2Client
+import SIP2Sync
 import Testing
 
 /// Acceptance cases marked F (and Koha-style CRLF) against the project's own fault-injecting server.
@@ -195,6 +196,24 @@ import Testing
         try await c.connect()
         #expect(await c.acsStatus?.online == false)
         #expect(await c.acsStatus?.offlineOK == true)
+    }
+
+    @Test("E1 an ACS whose 98 says off-line ok = N: the station never lends offline after it goes away")
+    func offlineForbiddenByTheACS() async throws {
+        // 98: on-line Y, checkin ok Y, checkout ok Y, renewal policy Y, status update Y, off-line ok N.
+        let s = try FaultServer { req, _ in [.bytes(FaultServer.standard(req, acs: "98YYYYYN999003"))] }
+        let (store, _) = try tempOutbox()
+        let c = client(s)
+        _ = await SyncService(store: store, client: c).replayRound()
+        await c.disconnect()
+        s.stop()
+        let stored = try #require(try store.status().lastACSStatus)
+        #expect(stored.online && !stored.offlineOK)
+        _ = await SyncService(store: store, client: client(s)).replayRound()  // now unreachable
+        #expect(try store.status().offlineSinceUnix != nil)
+        let desk = OfflineDesk(store: store, policy: OfflinePolicy(enabled: true))
+        #expect(try desk.checkout(key: "k", patron: "P1", item: "B1", nowUnix: stored.atUnix + 10, utcOffsetSeconds: 0) == .refused(.acsForbidsOffline))
+        #expect(try store.status().backlog == 0)
     }
 
     @Test("A7 keepalive reconnects and logs in again when the server dropped the connection")

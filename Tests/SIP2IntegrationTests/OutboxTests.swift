@@ -113,6 +113,28 @@ extension SIP2PeerSuites {
             await client.disconnect()
         }
 
+        @Test("E1 the peer's own 98 decides offline lending once it is unreachable", arguments: PeerKind.allCases)
+        func offlineFollowsThePeersStatus(_ k: PeerKind) async throws {
+            let peer = try await SharedPeers.peer(k)
+            let (store, _) = try tempOutbox()
+            let client = SIP2Client(peer.configuration())
+            // A sync round (empty queue) is how the daemon learns and stores the ACS status.
+            _ = await SyncService(store: store, client: client).replayRound()
+            let acs = try #require(await client.acsStatus)
+            await client.disconnect()
+            let stored = try #require(try store.status().lastACSStatus)
+            #expect(stored.offlineOK == acs.offlineOK && stored.online == acs.online)
+            // The ILS goes away; the station asks the desk whether it may lend.
+            try store.noteError("cannot connect", atUnix: stored.atUnix + 60)
+            let desk = OfflineDesk(store: store, policy: OfflinePolicy(enabled: true))
+            let answer = try desk.checkout(key: "e1", patron: "P1", item: uniqueItem("e1"), nowUnix: stored.atUnix + 120, utcOffsetSeconds: 0)
+            if acs.offlineOK {
+                guard case .accepted = answer else { Issue.record("refused although the peer's 98 said off-line ok: \(answer)"); return }
+            } else {
+                #expect(answer == .refused(.acsForbidsOffline))
+            }
+        }
+
         @Test("E5 permanent refusal → dead letter, staff alert, no retry loop", arguments: PeerKind.allCases)
         func deadLetter(_ k: PeerKind) async throws {
             let peer = try await SharedPeers.peer(k)
