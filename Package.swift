@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "SIP2IntegrationTests",
             dependencies: [
-                "SIP2", "SIP2Client", "SIP2Sync",
+                "SIP2", "SIP2Client", "SIP2Sync", "Circulation",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -136,6 +136,14 @@ public final class CirculationStore: Sendable {
         }
     }
 
+    /// Writes items inside a transaction another writer of this store opened (e.g. the SIP2
+    /// outbox recording an offline loan together with the item's new loan state), journalled
+    /// for a running daemon's index. `now`: Unix ms.
+    @discardableResult
+    public static func upsert(_ updates: [ItemUpdate], in db: Database, source: ItemSource, at now: Int64) throws -> [(key: UInt64, entry: CacheEntry)] {
+        try ItemWriter(db, source: source, now: now, journal: true).write(updates)
+    }
+
     public func item(_ pii: String) throws(CirculationError) -> StoredItem? {
         try read("reading item \(pii)") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM items WHERE pii = ?", arguments: [pii]) else {

@@ -53,14 +53,31 @@ public final class CirculationOutbox: OutboxStore {
     }
 
     @discardableResult
+    /// Also sets the item's loan state in the same transaction (on loan until the nb due date,
+    /// or available after a return), journalled so a running gate follows it: a patron who
+    /// borrowed while the ILS was away must not be stopped at the exit, and a returned item must
+    /// alarm again. A repeated key changes nothing.
     public func enqueue(_ e: NewOutboxEntry) throws(OutboxError) -> Int64 {
         try write("enqueue") { db in
             try db.execute(sql: """
                 INSERT INTO sip2_outbox (key, kind, patron, item, transaction_unix, transaction_date, nb_due_date)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
                 """, arguments: [e.key, e.kind.rawValue, e.patron, e.item, e.transactionUnix, e.transactionDate.description, e.nbDueDate?.description])
+            if db.changesCount > 0 {
+                let update = switch e.kind {
+                case .checkout: ItemUpdate(pii: e.item, loanState: .onLoan, dueDate: e.nbDueDate.map(Self.isoDay))
+                case .checkin: ItemUpdate(pii: e.item, loanState: .available)
+                }
+                try CirculationStore.upsert([update], in: db, source: .station, at: e.transactionUnix * 1000)
+            }
             return try Int64.fetchOne(db, sql: "SELECT id FROM sip2_outbox WHERE key = ?", arguments: [e.key]) ?? -1
         }
+    }
+
+    /// "YYYY-MM-DD", the store's due-date form.
+    static func isoDay(_ d: SIP2Date) -> String {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(d.year)-\(two(d.month))-\(two(d.day))"
     }
 
     public func pending(limit: Int) throws(OutboxError) -> [OutboxEntry] {

@@ -1,3 +1,4 @@
+import Circulation
 import Foundation
 import GRDB
 import SIP2
@@ -35,6 +36,21 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
         #expect(try store.pendingCheckouts(patron: "P0001") == 1)
         let s = try store.status()
         #expect(s.backlog == 2 && s.oldestPendingUnix == 1_735_729_200)
+    }
+
+    @Test func anOfflineLoanIsOnLoanInTheCacheAtOnceAndAReturnIsNot() throws {
+        let (store, _) = try tempOutbox()
+        try store.enqueue(newEntry("k1", item: "B77"))
+        var item = try #require(try store.store.item("B77"))
+        #expect(item.loanState == .onLoan && item.dueDate == "2031-02-03" && item.source == "station")
+        // Journalled, so a running daemon's gate index follows it.
+        let changes = try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item_changes") }
+        #expect(changes == 1)
+        try store.enqueue(newEntry("k1", item: "B77"))  // the same loan again: nothing changes
+        #expect(try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item_changes") } == 1)
+        try store.enqueue(newEntry("k2", .checkin, item: "B77"))
+        item = try #require(try store.store.item("B77"))
+        #expect(item.loanState == .available && item.dueDate == nil)
     }
 
     @Test func deadLetterAndRetry() throws {
