@@ -4,8 +4,8 @@ import ArgumentParser
 struct RFIDGateCtl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfidgatectl",
-        abstract: "Look inside RFIDGate: tags, configuration, readers.",
-        subcommands: [TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self, SIP2Command.self, SyncCommand.self])
+        abstract: "Look inside RFIDGate: the running daemon, tags, configuration, readers, cache, SIP2.",
+        subcommands: [TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self, SIP2Command.self, SyncCommand.self, StatusCommand.self])
 }
 
 RFIDGateCtl.main()

@@ -109,8 +109,12 @@ public enum ConfigFile {
             c.alarmOutput = out
         }
         if var s = try r.subtable("status") {
-            try s.allowOnly(["interval_ms"])
+            try s.allowOnly(["interval_ms", "socket"])
             if let v = try s.int("interval_ms") { c.statusIntervalMillis = v }
+            if let v = try s.string("socket") {
+                guard v.hasPrefix("/"), v.utf8.count < 108 else { throw ConfigError("\(source): status.socket must be an absolute path shorter than 108 bytes") }
+                c.statusSocket = v
+            }
         }
         if let s = try r.subtable("sip2") { c.sip2 = try SIP2Settings.parse(s, source: source) }
         try c.validate()

@@ -58,6 +58,8 @@ public struct GateConfig: Sendable, Equatable {
     public var policy = GatePolicy()
     public var simulation = SimulationSettings()
     public var statusIntervalMillis = 1000
+    /// `[status] socket`: where `rfidgatectl status` reaches the daemon; nil = `ControlSocketPath`'s default.
+    public var statusSocket: String? = nil
     /// `[cache]`: where the circulation store lives and how often to follow other processes' changes.
     public var cache = CacheSettings()
     /// `[policy] alarm_hold_ms`: alarm outputs stay on this long after the last alarm.

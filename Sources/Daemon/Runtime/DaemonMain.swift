@@ -58,6 +58,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(service: SignalDumpService(runtime: runtime, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sigusr1"),
         .init(service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
+        .init(service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
+              successTerminationBehavior: .ignore, serviceName: "control"),
         .init(service: SIP2SyncDaemonService(runtime: runtime, counters: syncCounters, output: output, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]

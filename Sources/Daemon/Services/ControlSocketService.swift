@@ -1,0 +1,60 @@
+import Gate
+import Logging
+import ServiceLifecycle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Answers `rfidgatectl status`: every connection to the control socket gets one JSON status
+/// report and is closed. Nothing is read from the client, so there is no request to parse and
+/// nothing a local user could send to change the gate; access is the socket's file mode (0660,
+/// group rfidgate) inside the 0750 runtime directory.
+///
+/// Runs on its own thread with a blocking accept (polled, so shutdown is prompt): a slow or
+/// stuck client holds this thread only, never the cooperative pool or the gate.
+struct ControlSocketService: Service {
+    let runtime: GateRuntime
+    let sync: SyncCounters
+    let logger: Logger
+
+    func run() async throws {
+        let path = ControlSocketPath.resolve(configured: runtime.config.statusSocket)
+        let fd: Int32
+        do {
+            try makeParent(of: path)
+            fd = try UnixSocket.listen(at: path, mode: 0o660)
+        } catch {
+            logger.error("status socket not available (rfidgatectl status will not reach this daemon): \(error)")
+            return
+        }
+        logger.info("status socket ready", metadata: ["status.socket": "\(path)"])
+        let stop = Atomic<Bool>(false)
+        let runtime = runtime, sync = sync
+        let thread = OSThread(name: "control") {
+            while !stop.load(ordering: .acquiring) {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 200) > 0 else { continue }
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { continue }
+                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                // A client that does not read cannot hold the thread: give up after 1 s.
+                var tv = timeval(tv_sec: 1, tv_usec: 0)
+                setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+                _ = UnixSocket.writeAll(client, Array((StatusReport.json(runtime, sync: sync) + "\n").utf8))
+                close(client)
+            }
+        }
+        try? await gracefulShutdown()
+        stop.store(true, ordering: .releasing)
+        thread.join()
+        close(fd)
+        unlink(path)
+    }
+
+    func makeParent(of path: String) throws(UnixSocket.Failure) {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
+        let dir = String(path[..<slash])
+        if mkdir(dir, 0o750) != 0 && errno != EEXIST { throw UnixSocket.errno("mkdir \(dir)") }
+    }
+}

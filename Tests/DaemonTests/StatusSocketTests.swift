@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+/// `rfidgatectl status` against a running `rfidgated` over its status socket.
+@Suite("status socket", .serialized)
+struct StatusSocketTests {
+    static func ctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try DaemonBinaryTests.product("rfidgatectl")
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func runningDaemonAnswersAndCleansUp() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-status-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let socket = dir.appendingPathComponent("run/control.sock").path
+        let config = dir.appendingPathComponent("gate.toml")
+        try "[status]\nsocket = \"\(socket)\"\n".write(to: config, atomically: true, encoding: .utf8)
+
+        let daemon = Process()
+        daemon.executableURL = try DaemonBinaryTests.product("rfidgated")
+        daemon.arguments = ["--config", config.path, "--duration", "8"]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+
+        // Group-readable, not world-readable: technicians in group rfidgate, nobody else.
+        var st = stat()
+        #expect(stat(socket, &st) == 0 && st.st_mode & 0o777 == 0o660)
+
+        let r = try Self.ctl(["status", "--socket", socket, "--json", "--interval", "0"])
+        #expect(r.status == 0, "\(r.err)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let readers = try #require(report["readers"] as? [[String: Any]])
+        #expect(readers.map { $0["id"] as? String } == ["gate-1"])
+        #expect(["starting", "reading"].contains(readers[0]["state"] as? String))
+        #expect(report["simulated"] as? Bool == true && report["sync"] is NSNull)
+
+        // The table a technician reads, with a rate from two samples.
+        let t = try Self.ctl(["status", "--socket", socket, "--interval", "0.5"])
+        #expect(t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s"))
+
+        // A second daemon on the same socket does not take it over.
+        let second = Process()
+        second.executableURL = daemon.executableURL
+        second.arguments = ["--config", config.path, "--duration", "1"]
+        let err = Pipe()
+        second.standardOutput = FileHandle.nullDevice
+        second.standardError = err
+        try second.run()
+        let secondErr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        second.waitUntilExit()
+        #expect(secondErr.contains("in use by another running rfidgated"))
+        #expect(try Self.ctl(["status", "--socket", socket, "--json", "--interval", "0"]).status == 0)
+
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: socket), "the socket is removed at shutdown")
+        let gone = try Self.ctl(["status", "--socket", socket])
+        #expect(gone.status == 69 && gone.err.contains("cannot reach rfidgated"))
+    }
+}
