@@ -71,14 +71,21 @@ struct StatusCommand: ParsableCommand {
         lines.append("rfidgated: \(r["role"] as? String ?? "?")\(simulated), up \(Int(up)) s; \(int(r, "reads")) reads, "
             + "\(int(r, "items")) item passages, \(int(r, "alarms")) alarms, \(int(r, "undecodable")) undecodable, \(int(r, "drops")) ring drops")
         let before = (previous?["readers"] as? [[String: Any]]) ?? []
-        var rows = [["reader", "driver", "state", "reads/s", "reads", "errors", "ring", "antennas", "wire"]]
+        var rows = [["reader", "driver", "state", "reads/s", "reads", "errors", "ring", previous == nil ? "antenna:reads" : "antenna:reads/s", "wire"]]
         for reader in (r["readers"] as? [[String: Any]]) ?? [] {
             let id = reader["id"] as? String ?? "?"
             let old = before.first { $0["id"] as? String == id }
             let rate = old.map { "\(Int((Double(int(reader, "reads") - int($0, "reads")) / seconds).rounded()))" } ?? "-"
             let errors = int(reader, "timeouts") + int(reader, "protocol_errors") + int(reader, "disconnects")
             let fill = Int(((reader["ring_fill"] as? Double) ?? 0) * 100)
-            let antennas = ((reader["antennas"] as? [Int]) ?? []).map(String.init).joined(separator: ",")
+            // Per antenna: reads/s with two samples, else total reads ("1:40 2:0" shows a dead antenna).
+            let oldAntennas = (old?["antennas"] as? [[String: Any]]) ?? []
+            let antennas: String = ((reader["antennas"] as? [[String: Any]]) ?? []).map { (a: [String: Any]) -> String in
+                let n = int(a, "antenna"), reads = int(a, "reads")
+                guard old != nil else { return "\(n):\(reads)" }
+                let before = oldAntennas.first { int($0, "antenna") == n }.map { int($0, "reads") } ?? reads
+                return "\(n):\(Int((Double(reads - before) / seconds).rounded()))"
+            }.joined(separator: " ")
             rows.append([id, reader["driver"] as? String ?? "?", reader["state"] as? String ?? "?", rate,
                          "\(int(reader, "reads"))", "\(errors)", "\(fill)%", antennas, reader["wire"] as? String ?? ""])
         }

@@ -45,11 +45,27 @@ struct StatusSocketTests {
         let readers = try #require(report["readers"] as? [[String: Any]])
         #expect(readers.map { $0["id"] as? String } == ["gate-1"])
         #expect(["starting", "reading"].contains(readers[0]["state"] as? String))
+        let antennas = try #require(readers[0]["antennas"] as? [[String: Any]])
+        #expect(antennas.map { $0["antenna"] as? Int } == [1, 2] && antennas.allSatisfy { $0["reads"] is Int })
         #expect(report["simulated"] as? Bool == true && report["sync"] is NSNull)
 
         // The table a technician reads, with a rate from two samples.
         let t = try Self.ctl(["status", "--socket", socket, "--interval", "0.5"])
-        #expect(t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s"))
+        #expect(t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s") && t.out.contains("antenna:reads/s"))
+
+        // Clients that hang up before reading cost the daemon an EPIPE, not its life (SIGPIPE).
+        for _ in 0..<20 {
+            let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in socket.utf8.enumerated() { raw[i] = b } }
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)  // close with a reset
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            close(fd)
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(daemon.isRunning)
 
         // A second daemon on the same socket does not take it over.
         let second = Process()

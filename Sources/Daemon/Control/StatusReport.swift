@@ -13,7 +13,9 @@ enum StatusReport {
             readers.append(JSONText.object([
                 ("id", JSONText.string(r.name)), ("driver", JSONText.string(c.driver.rawValue)),
                 ("wire", JSONText.string(r.reader.label)), ("state", JSONText.string(stateName(r.state))),
-                ("antennas", "[" + c.antennas.map { "\($0)" }.joined(separator: ",") + "]"),
+                ("antennas", "[" + c.antennas.map { a in
+                    JSONText.object([("antenna", "\(a)"), ("reads", "\(r.antennas.reads(antenna: a))")])
+                }.joined(separator: ",") + "]"),
                 ("cycles", "\(r.cycles)"), ("reads", "\(st.reads.load(ordering: .relaxed))"),
                 ("timeouts", "\(st.timeouts.load(ordering: .relaxed))"),
                 ("protocol_errors", "\(st.protocolErrors.load(ordering: .relaxed))"),

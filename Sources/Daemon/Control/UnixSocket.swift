@@ -61,7 +61,8 @@ public enum UnixSocket {
     public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var off = 0
         while off < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + off, bytes.count - off) }
+            // MSG_NOSIGNAL: a client that hung up must cost an EPIPE, not the daemon (SIGPIPE).
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + off, bytes.count - off, Int32(MSG_NOSIGNAL)) }
             if n < 0 && Glibc.errno == EINTR { continue }
             if n <= 0 { return false }
             off += n

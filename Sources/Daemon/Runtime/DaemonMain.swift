@@ -18,6 +18,9 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     // SIGUSR1's default action kills the process: ignore it from the first instruction, so a
     // `systemctl reload` during start-up is harmless; SignalDumpService handles it from then on.
     signal(SIGUSR1, SIG_IGN)
+    // A peer that hangs up (status client, ILS, a reader's TCP link, a closed stdout pipe) must
+    // surface as EPIPE on that write, never kill the gate.
+    signal(SIGPIPE, SIG_IGN)
     // Under systemd: native journal fields. In a terminal: plain text on stderr.
     let journal = JournalLogHandler.isConnected
     LoggingSystem.bootstrap { label in

@@ -20,6 +20,8 @@ public final class ReaderRunner: @unchecked Sendable {
     public let name: String
     public let ring: TagRing
     public let reader: any InventoryDriver
+    /// Reads per antenna (the status report shows them).
+    public let antennas = AntennaCounters()
     /// Control commands for this reader's thread (closed while failing or without digital I/O).
     public let commands: ReaderCommands
     private let io: (any DigitalIOCapable)?
@@ -85,12 +87,13 @@ public final class ReaderRunner: @unchecked Sendable {
         var failureKind = -1
         var nextPollNanos: UInt64 = 0
         var beamFailureLogged = false
-        let ring = self.ring, doorbell = self.doorbell
+        let ring = self.ring, doorbell = self.doorbell, antennas = self.antennas
         while !stopFlag.load(ordering: .acquiring) {
             let started = clock.nanoseconds()
             let reattachSeen = reader.reattach?.current ?? 0
             do {
                 try reader.inventoryCycle { read in
+                    antennas.count(antenna: read.antenna)
                     ring.push(read)
                     doorbell.ring()
                 }
