@@ -25,7 +25,18 @@ struct ReadersCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List attached and configured readers (the default).")
         @Option(help: "Configuration file naming the readers.") var config: String?
         func run() throws {
-            ReaderScan.list(config: try ReadersCommand.loadConfig(config)) { print($0) }
+            let c = try ReadersCommand.loadConfig(config)
+            ReaderScan.list(config: c) { print($0) }
+            // A running daemon owns its readers (USB claimed, LLRP connected), so the list above
+            // says "in use": show what the daemon itself says about them.
+            let socket = ControlSocketPath.resolve(configured: c?.statusSocket)
+            if let report = StatusCommand.fetchQuietly(socket), let readers = report["readers"] as? [[String: Any]] {
+                print("\nrfidgated is running (status socket \(socket)) and owns:")
+                for r in readers {
+                    print("  \(r["id"] as? String ?? "?")  \(r["driver"] as? String ?? "?")  \(r["state"] as? String ?? "?")  \(r["reads"] as? Int ?? 0) reads  \(r["wire"] as? String ?? "")")
+                }
+                print("(rfidgatectl status for rates; stop rfidgated before readers scan)")
+            }
         }
     }
 

@@ -63,6 +63,13 @@ struct StatusCommand: ParsableCommand {
         return object
     }
 
+    /// The report, or nil when no daemon answers (callers for whom that is normal).
+    static func fetchQuietly(_ path: String) -> [String: Any]? {
+        guard let fd = try? UnixSocket.connect(to: path) else { return nil }
+        defer { close(fd) }
+        return try? JSONSerialization.jsonObject(with: Data(UnixSocket.readAll(fd))) as? [String: Any]
+    }
+
     static func render(_ r: [String: Any], previous: [String: Any]?, seconds: Double) -> String {
         func int(_ d: [String: Any]?, _ k: String) -> Int { d?[k] as? Int ?? 0 }
         var lines: [String] = []

@@ -53,6 +53,10 @@ struct StatusSocketTests {
         let t = try Self.ctl(["status", "--socket", socket, "--interval", "0.5"])
         #expect(t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s") && t.out.contains("antenna:reads/s"))
 
+        // `readers` says who owns the readers while the daemon runs.
+        let owned = try Self.ctl(["readers", "--config", config.path])
+        #expect(owned.status == 0 && owned.out.contains("rfidgated is running") && owned.out.contains("gate-1  feig-sim"))
+
         // Clients that hang up before reading cost the daemon an EPIPE, not its life (SIGPIPE).
         for _ in 0..<20 {
             let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
