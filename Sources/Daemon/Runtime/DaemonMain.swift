@@ -79,6 +79,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     }
     // The gate service has stopped every thread: what is left in the event ring is final.
     recorder.drain(final: true)
+    recorder.alarms.stop()
     let latency = runtime.pipeline.latency
     var summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
     summary.sync = syncCounters.enabled ? (syncCounters.replayed, syncCounters.deadLettered, syncCounters.backlog) : nil

@@ -15,7 +15,8 @@ public final class EventRecorder: @unchecked Sendable {
     let runtime: GateRuntime
     let output: StatusOutput
     let logger: Logger
-    public let signal: AlarmSignal
+    /// Drives the alarm outputs on their own thread (their I/O blocks).
+    public let alarms: AlarmDriver
     let command: AlarmCommand?
     /// Alarms not yet in the event log (the store failed).
     private var pending: [AlarmRecord] = []
@@ -30,7 +31,9 @@ public final class EventRecorder: @unchecked Sendable {
         self.output = output
         self.logger = logger
         let log = logger
-        signal = AlarmSignal(outputs: outputs, holdNanos: UInt64(runtime.config.alarmHoldMillis) * 1_000_000) { log.warning("\($0)") }
+        let signal = AlarmSignal(outputs: outputs, holdNanos: UInt64(runtime.config.alarmHoldMillis) * 1_000_000) { log.warning("\($0)") }
+        alarms = AlarmDriver(signal: signal, clock: runtime.clock)
+        alarms.start()
         command = runtime.config.alarmCommand.map { AlarmCommand(command: $0) { log.warning("\($0)") } }
         lastVisitorFlush = runtime.clock.nanoseconds()
     }
@@ -47,12 +50,11 @@ public final class EventRecorder: @unchecked Sendable {
 
         var records: [AlarmRecord] = []
         for e in events where e.kind == .alarm {
-            signal.alarm(now: nowNanos)
+            alarms.alarm(at: nowNanos)
             let at = nowMillis - Int64((nowNanos &- e.atNanos) / 1_000_000)
             command?.run(environment: environment(e, at: at), now: nowNanos)
             records.append(record(e, at: at))
         }
-        signal.tick(now: nowNanos)
         command?.poll(now: nowNanos)
 
         if final || nowNanos &- lastVisitorFlush >= Self.visitorFlushNanos {
