@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Gate", "CSystemd", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
+                "Gate", "CSystemd", "Circulation", "ISO28560", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

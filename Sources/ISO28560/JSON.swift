@@ -60,7 +60,8 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
+    /// Appends `s` as a JSON string literal (also used by the daemon's and CLI's own reports).
+    public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for sc in s.unicodeScalars {
             switch sc {

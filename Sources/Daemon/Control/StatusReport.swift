@@ -1,4 +1,5 @@
 import Gate
+import ISO28560
 
 /// What `rfidgatectl status` shows: one JSON object describing the running daemon (readers with
 /// their wire, state and counters, gate totals, cache, sync). Built on demand from the same
@@ -61,23 +62,8 @@ enum JSONText {
     }
 
     static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONValue.writeString(s, to: &out)
+        return out
     }
 }
