@@ -53,6 +53,30 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
         #expect(item.loanState == .available && item.dueDate == nil)
     }
 
+    @Test func aFullDiskRefusesTheLoanWholeAndLosesNothingQueued() throws {
+        let (store, _) = try tempOutbox()
+        // SQLite's own limit on the writer connection: SQLITE_FULL, as from a full partition.
+        try store.db.writeWithoutTransaction { db in
+            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            try db.execute(sql: "PRAGMA max_page_count = \(pages + 3)")
+        }
+        var accepted = 0
+        var refusal: OutboxError?
+        while refusal == nil && accepted < 100_000 {
+            do { try store.enqueue(newEntry("full-\(accepted)", item: "BF\(accepted)")); accepted += 1 } catch { refusal = error }
+        }
+        let error = try #require(refusal)
+        #expect(error.description.contains("disk is full"), "\(error)")
+        // The refused loan left nothing behind: no outbox row, no loan in the cache.
+        #expect(try store.status().backlog == accepted)
+        #expect(try store.store.item("BF\(accepted)") == nil)
+        // Every accepted loan is intact; with space again the refused one goes in once.
+        try store.db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }
+        try store.enqueue(newEntry("full-\(accepted)", item: "BF\(accepted)"))
+        #expect(try store.pending(limit: 100_000).map(\.key) == (0...accepted).map { "full-\($0)" })
+        #expect(try store.store.item("BF\(accepted)")?.loanState == .onLoan)
+    }
+
     @Test func deadLetterAndRetry() throws {
         let (store, _) = try tempOutbox()
         let id = try store.enqueue(newEntry("k1", item: "B1"))
