@@ -28,7 +28,7 @@ struct PipelineBench: ParsableCommand {
         let transport = EmulatorTransport(label: "bench", emulator: FeigEmulator(field: field), clock: clock, realTime: false)
         let antennaList = (1...max(1, antennas)).map { UInt8($0) }
         let reader = FeigReader(transport: transport, clock: clock, options: .init(readerID: 0, antennas: antennaList))
-        let ring = TagRing(capacity: 4096)
+        let ring = TagRing(capacity: TagRing.defaultCapacity)
         var pipelineSettings = PipelineSettings()
         pipelineSettings.dedupeWindowNanos = UInt64(dedupeMs) * 1_000_000
         let pipeline = GatePipeline(rings: [ring], settings: pipelineSettings, policy: GatePolicy(), clock: clock)

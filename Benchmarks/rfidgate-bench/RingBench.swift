@@ -12,8 +12,8 @@ struct RingBench: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "ring", abstract: "TagRing vs a Mutex-guarded queue.")
 
     @Option(help: "Items per trial.") var items = 20_000_000
-    @Option(help: "Trials per variant (the median is reported).") var trials = 3
-    @Option(help: "Slots in each queue.") var capacity = 4096
+    @Option(help: "Trials per variant (the median is reported: a shared VM has bad seconds).") var trials = 5
+    @Option(help: "Slots in each queue (default: the daemon's ring_capacity default).") var capacity = TagRing.defaultCapacity
     @Option(help: "Microseconds the consumer waits after finding its queue empty (both contenders).")
     var idleMicros = 5
     @Flag(help: "Print one JSON object on the last line.") var json = false

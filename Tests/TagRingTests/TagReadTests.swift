@@ -4,7 +4,7 @@ import Testing
 @Suite struct TagReadTests {
     @Test func isSmallAndFixedSize() {
         // Exactly one cache-line pair per read: large enough for an EPC and a 28560-3 basic block,
-        // small enough that a 4096-slot ring is under half a megabyte.
+        // small enough that the default 16,384-slot ring is 2 MB.
         #expect(MemoryLayout<TagRead>.stride == 128)
         #expect(_isPOD(TagRead.self))
     }

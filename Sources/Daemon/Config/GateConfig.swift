@@ -1,4 +1,5 @@
 import Gate
+import TagRing
 import ISO28560
 
 /// The daemon's whole configuration: one TOML file, every key documented in the README.
@@ -53,7 +54,7 @@ public struct GateConfig: Sendable, Equatable {
 
     public var role: Role = .gate
     public var readers: [Reader] = [Reader(id: "gate-1")]
-    public var ringCapacity = 4096
+    public var ringCapacity = TagRing.defaultCapacity
     public var pipeline = PipelineSettings()
     public var policy = GatePolicy()
     public var simulation = SimulationSettings()
