@@ -1,8 +1,17 @@
 import ArgumentParser
 import Daemon
 
-/// rfidgated: the gate / self-checkout daemon. Thin: all behaviour lives in the Daemon module.
+/// The entry point: a SIGTERM (systemctl stop) or SIGINT from the first instruction on is a
+/// clean stop, also while the arguments are parsed and the gate is built.
 @main
+enum Entry {
+    static func main() async {
+        EarlyStop.install()
+        await RFIDGated.main()
+    }
+}
+
+/// rfidgated: the gate / self-checkout daemon. Thin: all behaviour lives in the Daemon module.
 struct RFIDGated: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfidgated",

@@ -17,7 +17,9 @@ struct DaemonBinaryTests {
 
     /// Runs rfidgated; `signals` are sent in order, each after its delay (seconds) counted from
     /// the moment the daemon printed its status header (so a slow start cannot race them).
-    static func run(_ args: [String], signals: [(Double, Int32)] = []) throws -> (status: Int32, out: String, err: String) {
+    /// With `fromSpawn`, the first delay counts from the moment the process catches SIGTERM
+    /// (its first instruction; before it, the dynamic loader runs, which no program can guard).
+    static func run(_ args: [String], signals: [(Double, Int32)] = [], fromSpawn: Bool = false) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
         p.arguments = args
@@ -30,8 +32,11 @@ struct DaemonBinaryTests {
         try p.run()
         if !signals.isEmpty {
             let deadline = Date().addingTimeInterval(60)
-            while !collected.out.contains("reads/s") && Date() < deadline && p.isRunning {
+            while !fromSpawn && !collected.out.contains("reads/s") && Date() < deadline && p.isRunning {
                 Thread.sleep(forTimeInterval: 0.05)
+            }
+            while fromSpawn && !catchesSIGTERM(p.processIdentifier) && Date() < deadline && p.isRunning {
+                usleep(200)
             }
             for (delay, signal) in signals {
                 Thread.sleep(forTimeInterval: delay)
@@ -44,6 +49,14 @@ struct DaemonBinaryTests {
         collected.append(out: out.fileHandleForReading.readDataToEndOfFile())
         collected.append(err: err.fileHandleForReading.readDataToEndOfFile())
         return (p.terminationStatus, collected.out, collected.err)
+    }
+
+    /// Whether the process has a handler for SIGTERM (the SigCgt mask in /proc/PID/status).
+    static func catchesSIGTERM(_ pid: Int32) -> Bool {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+        return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
     }
 
     /// Output gathered from the pipes' handlers (called on other threads).
@@ -89,6 +102,14 @@ struct DaemonBinaryTests {
         #expect(r.out.contains("summary:"))
         let s = try Self.summary(r.out)
         #expect(s["seconds", default: 0] >= 2 && s["seconds", default: 99] < 8)
+    }
+
+    /// systemd may stop the service at any moment of its start-up (config, store, readers): a
+    /// SIGTERM there is a clean stop with status 0, never the default action's 143.
+    @Test(arguments: [0.0, 0.005, 0.02, 0.05, 0.1, 0.2, 0.4])
+    func sigtermDuringStartUpIsACleanStop(after seconds: Double) throws {
+        let r = try Self.run(["--summary-json"], signals: [(seconds, SIGTERM)], fromSpawn: true)
+        #expect(r.status == 0, "SIGTERM \(seconds) s after spawn: status \(r.status); \(r.err)")
     }
 
     @Test func configFileSelectsReadersAndBadConfigIsRefused() throws {

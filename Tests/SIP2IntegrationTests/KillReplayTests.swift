@@ -71,41 +71,49 @@ extension SIP2PeerSuites {
         static func run() throws {
             let peer = try Peer(.invenio)
             let (store, path) = try tempOutbox()
-            let loans = 1000
-            let items = (0..<loans).map { "BK\($0)" }
-            for (i, item) in items.enumerated() {
-                try store.enqueue(newEntry("loan-\(i)", patron: "Q\(i % 50)", item: item, at: 1_735_725_600 + Int64(i)))
+            // Loans are queued in batches: whenever the daemon drains the queue before the test
+            // has its 20 mid-replay kills (a fast machine), another batch is queued, so the kill
+            // count never depends on the machine's speed.
+            let batch = 1000
+            var items: [String] = []
+            func enqueueBatch() throws {
+                for _ in 0..<batch {
+                    let i = items.count
+                    items.append("BK\(i)")
+                    try store.enqueue(newEntry("loan-\(i)", patron: "Q\(i % 50)", item: "BK\(i)", at: 1_735_725_600 + Int64(i)))
+                }
             }
+            try enqueueBatch()
             let config = try DaemonBinary.config(db: path, peerPort: peer.port)
             var kills = 0, runs = 0, killsMidReplay = 0
             var rng = SystemRandomNumberGenerator()
-            var delayMs = 600
-            while try killsMidReplay < 20 || store.status().backlog > 0 {
+            while killsMidReplay < 20 {
                 runs += 1
                 #expect(runs < 200, "replay does not converge")
                 if runs >= 200 { break }
+                if try store.status().backlog == 0 { try enqueueBatch() }
                 let before = try store.status().backlog
                 let p = try DaemonBinary.start(["--config", config])
-                if killsMidReplay < 20 && before > 0 {
-                    usleep(useconds_t(Int.random(in: delayMs / 2...delayMs * 3 / 2, using: &rng) * 1000))
-                    kill(p.processIdentifier, SIGKILL)
-                    kills += 1
-                    p.waitUntilExit()
-                    // Keep enough work for 20 kills: shorten the runs while the queue drains fast.
-                    let after = try store.status().backlog
-                    let progressed = before - after
-                    // A kill counts when the replay was under way: some loans went through, some are left.
-                    if progressed > 0 && after > 0 { killsMidReplay += 1 }
-                    if progressed > loans / 50 { delayMs = max(100, delayMs * 2 / 3) } else if progressed == 0 { delayMs += 100 }
-                } else {
-                    // The last run: let the daemon drain the queue, then stop it as systemd would.
-                    let deadline = Date().addingTimeInterval(60)
-                    while try store.status().backlog > 0 && Date() < deadline { usleep(100_000) }
-                    kill(p.processIdentifier, SIGTERM)
-                    p.waitUntilExit()
-                    #expect(p.terminationStatus == 0)
-                }
+                // A random point of the replay: wait (on the store, not the clock) until a random
+                // share of this run's backlog has reached the peer, then kill at once.
+                let target = Int.random(in: 1...max(1, before / 2), using: &rng)
+                let deadline = Date().addingTimeInterval(60)
+                while try before - store.status().backlog < target, p.isRunning, Date() < deadline { usleep(2_000) }
+                kill(p.processIdentifier, SIGKILL)
+                kills += 1
+                p.waitUntilExit()
+                let after = try store.status().backlog
+                // A kill counts when the replay was under way: some loans went through, some are left.
+                if after < before && after > 0 { killsMidReplay += 1 }
             }
+            // The last run: let the daemon drain the queue, then stop it as systemd would.
+            let p = try DaemonBinary.start(["--config", config])
+            let deadline = Date().addingTimeInterval(120)
+            while try store.status().backlog > 0 && Date() < deadline { usleep(20_000) }
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+            let loans = items.count
             #expect(killsMidReplay >= 20)
             let s = try store.status()
             #expect(s.backlog == 0 && s.done == loans && s.deadLetters == 0)

@@ -108,9 +108,20 @@ final class Peer: @unchecked Sendable {
 
 /// Runs blocking work (process start-up, polling, waiting for exits) on its own thread, so the
 /// two-thread cooperative pool of a 2-core box keeps serving the other tests' timers and clients.
+/// It stays in the calling task (a task-executor preference, not a detached thread), so every
+/// `#expect` inside is attributed to the test that called it, not to «unknown».
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in
-        Thread.detachNewThread { c.resume(with: Result { try body() }) }
+    let executor = DedicatedThreadExecutor()
+    return try await withTaskExecutorPreference(executor) { try body() }
+}
+
+/// A task executor backed by one serial (overcommitting) dispatch queue: its own thread.
+final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
+    private let queue = DispatchQueue(label: "test.off-pool")
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let me = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: me) }
     }
 }
 

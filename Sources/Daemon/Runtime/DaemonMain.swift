@@ -66,6 +66,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(service: SIP2SyncDaemonService(runtime: runtime, counters: syncCounters, output: output, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
+    services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
     if let seconds = options.durationSeconds {
         services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
     }
