@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// rfidgate-bench: figures for the README, measured against a baseline in the same run.
+/// rfidgate-bench: figures for docs/maintainer.md, measured against a baseline in the same run.
 /// Build and run in release: `swift run -c release rfidgate-bench ring --json`.
 @main
 struct RFIDGateBench: ParsableCommand {

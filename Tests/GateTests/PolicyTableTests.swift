@@ -10,7 +10,7 @@ struct PolicyTableTests {
     static let securities: [SecurityState] = [.secured, .checkedOut, .unknown]
     static let loans: [CacheEntry.Loan] = [.unknown, .inLibrary, .onLoan]
 
-    /// The README's rule, stated as the specification (independently of the implementation's
+    /// The rule in docs/technician.md, stated as the specification (independently of the implementation's
     /// structure): returns (alarms, conflict).
     static func expected(_ f: GateFacts, _ p: GatePolicy) -> (Bool, Bool) {
         if f.cache.hot { return (true, false) }

@@ -2,7 +2,7 @@ import Gate
 import TagRing
 import ISO28560
 
-/// The daemon's whole configuration: one TOML file, every key documented in the README.
+/// The daemon's whole configuration: one TOML file, every key documented in docs/technician.md.
 /// `GateConfig()` is the embedded default: a simulated gate with one emulated FEIG reader.
 public struct GateConfig: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable { case gate, station }
