@@ -1,3 +1,5 @@
+import ISO28560
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -10,6 +12,12 @@ import Musl
 /// RFIDGATE_ANTENNA, RFIDGATE_REASON, RFIDGATE_TIME (Unix ms). It never blocks the gate: the
 /// command runs beside it; a failing one (exit status not 0, or not finished in 10 s) is
 /// logged and run again up to 3 times in all.
+///
+/// The command runs with a minimal environment (PATH and the RFIDGATE_* values, nothing of the
+/// daemon's own: no credentials directory, no notify socket), stdin from /dev/null, and no
+/// descriptor of the daemon's but stdout and stderr (no store, no socket, no reader). The values
+/// come from tags: control characters are escaped (`SafeText.display`), so a tag cannot smuggle
+/// a line break or an escape sequence into the command's world.
 ///
 /// Not thread-safe: one task calls `run` and `poll`.
 public final class AlarmCommand {
@@ -24,6 +32,8 @@ public final class AlarmCommand {
     private var jobs: [Job] = []
     private let log: (String) -> Void
     public static let maxAttempts = 3
+    /// Commands running at once; an alarm beyond it is not run (it is in the event log).
+    public static let maxJobs = 64
     public static let timeoutNanos: UInt64 = 10_000_000_000
     /// Commands that ended successfully / gave up (for tests and status).
     public private(set) var succeeded = 0
@@ -37,11 +47,10 @@ public final class AlarmCommand {
     public var running: Int { jobs.count }
 
     public func run(environment: [(String, String)], now: UInt64) {
-        // Values are sanitised: no NUL bytes, one line.
-        let env = environment.map { k, v in "\(k)=\(String(v.map { $0 == "\n" || $0 == "\0" ? " " : $0 }))" }
-        if jobs.count >= 64 {
+        let env = environment.map { k, v in "\(k)=\(SafeText.display(v))" }
+        if jobs.count >= Self.maxJobs {
             abandoned += 1
-            log("alarm_command: 64 commands still running; not starting another (is it hanging?)")
+            log("alarm_command: \(Self.maxJobs) commands still running; not starting another (is it hanging?)")
             return
         }
         var job = Job(env: env, attempt: 1)
@@ -59,7 +68,13 @@ public final class AlarmCommand {
             for p in cArgs { free(p) }
             for p in cEnv { free(p) }
         }
-        let rc = posix_spawn(&pid, "/bin/sh", nil, nil, &cArgs, &cEnv)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        // Everything from 3 up is closed in the child, whether or not it was opened CLOEXEC.
+        closeFromThree(&actions)
+        let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, &cArgs, &cEnv)
         job.startedNanos = now
         if rc != 0 {
             job.pid = 0
@@ -108,5 +123,25 @@ public final class AlarmCommand {
             }
             i += 1
         }
+    }
+}
+
+/// glibc ≥ 2.34's posix_spawn_file_actions_addclosefrom_np (not in Swift's Glibc module: it is
+/// behind _GNU_SOURCE), found at run time; elsewhere each descriptor open now from 3 up is
+/// listed from /proc/self/fd and closed one by one.
+private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+private let addCloseFrom: AddCloseFrom? = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+    return unsafeBitCast(symbol, to: AddCloseFrom.self)
+}()
+
+private func closeFromThree(_ actions: inout posix_spawn_file_actions_t) {
+    if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+    guard let dir = opendir("/proc/self/fd") else { return }
+    defer { closedir(dir) }
+    let own = dirfd(dir)
+    while let entry = readdir(dir) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if let fd = Int32(name), fd >= 3, fd != own { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 }
