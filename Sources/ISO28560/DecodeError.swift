@@ -48,6 +48,8 @@ public struct DecodeError: Error, BitwiseCopyable, Sendable, Hashable, CustomStr
         case code40InvalidEscape(UInt8)
         /// UHF PC word announces more UII words than were read.
         case uiiLengthPastEnd(words: Int, available: Int)
+        /// A bare UII longer than the 31 words a PC word can announce.
+        case uiiTooLong(bytes: Int)
         /// User memory (MB11) must start with DSFID 0x06 for ISO 28560-4.
         case unexpectedDSFID(UInt8)
         /// The UII's toggle bit is 0: a GS1 EPC, not an ISO 28560-4 UII.
@@ -85,6 +87,7 @@ extension DecodeError.Reason: CustomStringConvertible {
         case .code40InvalidWord(let w): "URN Code 40 word 0x\(hex4(w)) is out of range"
         case .code40InvalidEscape(let b): "URN Code 40 escape 0x\(hex2(b)) is invalid here"
         case .uiiLengthPastEnd(let w, let a): "PC announces \(w) UII words, only \(a) bytes read"
+        case .uiiTooLong(let n): "a UII holds at most 31 words (62 bytes), this one has \(n) bytes"
         case .unexpectedDSFID(let d): "DSFID 0x\(hex2(d)) is not 0x06"
         case .notISOUII: "PC toggle bit is 0 (GS1 EPC, not an ISO UII)"
         case .invalidSetInformation: "set information is not an even number of digits"

@@ -10,8 +10,8 @@ extension GateFastPath {
         let pc = PCWord(uiiMemory[0], uiiMemory[1])
         if pc.lengthWords == 0 { return .blank }
         guard let afi = pc.afi else {
-            // Factory-blank Gen2 (PC 0x3000, EPC starting E2…) or a GS1 / proprietary EPC.
-            if pc.raw == 0x3000 && uiiMemory.count > 2 && uiiMemory[2] == 0xE2 { return .blank }
+            // Factory-fresh Gen2 (EPC serialised by the chip maker) or a GS1 / proprietary EPC.
+            if Part4.isFactoryFresh(pc, firstEPCByte: uiiMemory.count > 2 ? uiiMemory[2] : nil) { return .blank }
             return .unrecognised(.proprietary)
         }
         guard Part4.isLibraryAFI(afi, profile) else { return .unrecognised(.unknown) }

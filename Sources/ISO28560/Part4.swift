@@ -7,6 +7,9 @@ public struct Part4Tag: Sendable, Hashable {
     public var record: ItemRecord
     public var storedCRC: UInt16?
     public var userMemory: Part2Tag?
+    /// The input had no PC word (a bare UII): `pc` is derived from the UII's length and the
+    /// AFI given with it, not read from the tag.
+    public var pcDerived = false
 }
 
 /// Small inline buffer for a whole UII (31 words hold at most ~93 characters).
@@ -61,6 +64,17 @@ extension Part4 {
             }
         }
         return try r.get()
+    }
+
+    /// A bare UII (the UII words without the PC word): a PC word is derived from its length
+    /// (whole words, at most 31), the user memory given and the AFI (0xC2 when none is known).
+    public static func decodeBare(uii: [UInt8], userMemory: [UInt8]?, afi: UInt8?) throws(DecodeError) -> Part4Tag {
+        guard uii.count % 2 == 0 else { throw DecodeError(offset: uii.count, .truncated(needed: 1)) }
+        guard uii.count / 2 <= 31 else { throw DecodeError(offset: 62, .uiiTooLong(bytes: uii.count)) }
+        let pc = PCWord(lengthWords: uii.count / 2, userMemory: userMemory != nil, afi: afi ?? 0xC2)
+        var tag = try decode(uii: pc.bytes + uii, userMemory: userMemory)
+        tag.pcDerived = true
+        return tag
     }
 
     /// MB11: DSFID 0x06 then ISO 28560-2 data sets (offsets in errors count the DSFID byte).

@@ -22,3 +22,13 @@ public struct PCWord: BitwiseCopyable, Sendable, Hashable {
     public var afi: UInt8? { toggle ? UInt8(raw & 0xFF) : nil }
     public var bytes: [UInt8] { [UInt8(raw >> 8), UInt8(raw & 0xFF)] }
 }
+
+extension Part4 {
+    /// A factory-fresh Gen2 tag: toggle 0 (no AFI) and an EPC the chip maker serialised, which
+    /// starts with the ISO/IEC 15963 class E2 of its TID (PC 0x3000 and E280… on most chips).
+    /// It is blank, writable, to the station's tag programming; a GS1 or vendor EPC (toggle 0,
+    /// anything else) is somebody's data: proprietary, never overwritten.
+    public static func isFactoryFresh(_ pc: PCWord, firstEPCByte: UInt8?) -> Bool {
+        !pc.toggle && !pc.xpc && pc.lengthWords >= 4 && firstEPCByte == 0xE2
+    }
+}

@@ -44,9 +44,22 @@ public enum TagDecoder {
         if uii.count >= base + 2 {
             let pc = PCWord(uii[base], uii[base + 1])
             if pc.lengthWords == 0 { t.format = .blank; return t }
-            if !pc.toggle { t.format = .proprietary; return t }
+            if !pc.toggle {
+                t.format = Part4.isFactoryFresh(pc, firstEPCByte: uii.count > base + 2 ? uii[base + 2] : nil) ? .blank : .proprietary
+                return t
+            }
         }
         t.part4 = try Part4.decode(uii: uii, userMemory: userMemory, includesStoredCRC: includesStoredCRC)
+        return t
+    }
+
+    /// A bare UHF UII: the EPC bank's UII words without the PC word, as many readers report
+    /// the "EPC". Taken as an ISO UII (URN Code 40) of the given length; the AFI is not in the
+    /// data, so the security state needs `afi` (nil: unknown).
+    public static func decodeBareUII(_ uii: [UInt8], userMemory: [UInt8]? = nil, afi: UInt8? = nil) throws(DecodeError) -> DecodedTag {
+        var t = DecodedTag(format: .part4, raw: uii)
+        if !uii.contains(where: { $0 != 0 }) { t.format = .blank; return t }
+        t.part4 = try Part4.decodeBare(uii: uii, userMemory: userMemory, afi: afi)
         return t
     }
 

@@ -80,3 +80,47 @@ import Testing
         #expect(item.owner == "US-InU-Mu")
     }
 }
+
+/// What the station's tag programming must tell apart, and what readers report as "the EPC".
+@Suite struct Part4FreshAndBareTests {
+    /// Chip makers ship Gen2 tags with an EPC copied from their TID (class E2): writable blanks.
+    @Test(arguments: [
+        "3000 E280 1160 6000 0209 A0B1 C2D3",  // NXP UCODE / Impinj Monza style, PC 3000
+        "3400 E200 3411 B802 0115 1234 5678",  // Alien Higgs with the UMI bit set
+        "4000 E280 6894 0000 5012 3456 7890 AABB",  // 128-bit EPC
+    ])
+    func factoryFreshTagsAreBlank(hex: String) throws {
+        let bytes = try #require(parseHex(hex))
+        #expect(try TagDecoder.decodeUHF(uii: bytes).format == .blank)
+        let fast = bytes.withUnsafeBytes { m in [UInt8]().withUnsafeBytes { u in GateFastPath.decode(uiiMemory: m, userMemory: u) } }
+        guard case .blank = fast else { Issue.record("gate fast path: \(fast)"); return }
+    }
+
+    /// A GS1 SGTIN (header 30) or any other toggle-0 EPC is somebody's data: proprietary.
+    @Test(arguments: ["3000 3074 257B F718 B2C0 0000 0001", "3000 0000 0000 0000 0000 0000 0001", "0800 E280"])
+    func otherEPCsAreProprietary(hex: String) throws {
+        let bytes = try #require(parseHex(hex))
+        #expect(try TagDecoder.decodeUHF(uii: bytes).format == .proprietary)
+    }
+
+    @Test func aBareUIIDecodesLikeTheWholeBank() throws {
+        let v = Vector.named("iso28560-4-mb01-example")
+        let whole = try TagDecoder.decodeUHF(uii: v.bytes)
+        let bare = try TagDecoder.decodeBareUII(Array(v.bytes.dropFirst(2)), afi: 0xC2)
+        #expect(bare.format == .part4)
+        #expect(bare.part4?.uii == whole.part4?.uii && bare.part4?.uii == "CH-000134-1.12345678.31")
+        #expect(bare.record == whole.record)
+        #expect(bare.part4?.pcDerived == true && whole.part4?.pcDerived == false)
+        #expect(bare.part4?.pc.afi == 0xC2)
+    }
+
+    @Test func aBareUIIOfTheWrongLengthIsAClearError() throws {
+        #expect(throws: DecodeError.self) { try TagDecoder.decodeBareUII([0x41, 0x42, 0x43]) }
+        do {
+            _ = try TagDecoder.decodeBareUII([UInt8](repeating: 0x41, count: 64))
+            Issue.record("64 bytes accepted")
+        } catch {
+            #expect(error.description.contains("at most 31 words"))
+        }
+    }
+}
