@@ -109,9 +109,7 @@ let package = Package(
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
         .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "CirculationModel"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(
-            name: "CirculationTests",
-            dependencies: ["Circulation", "CirculationModel", "ISO28560", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "CirculationTests", dependencies: ["Circulation", "CirculationModel", "ISO28560"]),
         // The outbox and offline policy on a real store file; no SIP2 peers needed.
         .testTarget(
             name: "SIP2SyncTests",

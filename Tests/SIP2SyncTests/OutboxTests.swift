@@ -54,6 +54,7 @@ import Testing
         }
         let error = try #require(refusal)
         #expect(error.description.contains("disk is full"), "\(error)")
+        #expect(error.kind == .diskFull)
         // The refused loan left nothing behind: no outbox row, no loan in the cache.
         #expect(try store.status().backlog == accepted)
         #expect(try store.store.item("BF\(accepted)") == nil)
