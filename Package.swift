@@ -37,17 +37,20 @@ let package = Package(
         .target(name: "TagRing"),
         // Reader transports (libusb, in-memory), frame codecs, drivers and wire-level emulators.
         .target(name: "Readers", dependencies: ["CLibUSB", "TagRing"]),
-        // Circulation: the SQLite store (items, hot list, event log, visitor counts, outbox),
-        // the gate's in-memory hot-path index and CSV imports.
+        // Circulation model, no I/O: cache entries, loan states, keys, the gate's in-memory
+        // hot-path index and the store's value types. What the gate needs, without SQLite.
+        .target(name: "CirculationModel", dependencies: ["ISO28560"]),
+        // Circulation store: the one owner of the SQLite file (items, hot list, gate keys, event
+        // log, visitor counts, SIP2 outbox, imports); its connection pool is private. CSV imports.
         .target(
             name: "Circulation",
             dependencies: [
-                "ISO28560",
+                "CirculationModel", "ISO28560",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
-        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "Circulation"]),
+        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "CirculationModel"]),
         // Config, service wiring, status output, systemd integration.
         .target(
             name: "Daemon",
@@ -73,12 +76,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Durable offline outbox (rows in the Circulation store) + the replay service + offline policy.
+        // Durable offline outbox (typed calls on the Circulation store) + the replay service +
+        // offline policy.
         .target(
             name: "SIP2Sync",
             dependencies: [
-                "SIP2", "SIP2Client", "Circulation",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "SIP2", "SIP2Client", "Circulation", "CirculationModel",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -104,9 +107,13 @@ let package = Package(
         .testTarget(name: "TagRingTests", dependencies: ["TagRing"]),
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "Circulation"]),
+        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "CirculationModel"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
+        .testTarget(name: "CirculationTests", dependencies: ["Circulation", "CirculationModel", "ISO28560"]),
+        // The outbox and offline policy on a real store file; no SIP2 peers needed.
+        .testTarget(
+            name: "SIP2SyncTests",
+            dependencies: ["SIP2", "SIP2Sync", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "SIP2IntegrationTests",

@@ -73,7 +73,7 @@ public struct CSVImport {
     public func run(
         now: () -> Int64 = unixMillisNow, progress: (Progress) -> Void = { _ in }, shouldStop: () -> Bool = { false }
     ) throws(CirculationError) -> Summary {
-        guard let total = CSVReader.fileSize(path) else { throw CirculationError("cannot read \(path): no such file") }
+        guard let total = CSVReader.fileSize(path) else { throw CirculationError("cannot read \(path): no such file", kind: .notFound) }
         let fingerprint = try CSVReader.fingerprint(path)
         let replace = options.replace
         // Find an unfinished import of the same file, or start a new one.
@@ -153,7 +153,7 @@ public struct CSVImport {
                         try db.execute(sql: "DELETE FROM import_rejects WHERE import_id = ?", arguments: [importID])
                         try db.execute(sql: "UPDATE imports SET status = 'abandoned', finished_at = ? WHERE id = ?", arguments: [now(), importID])
                     }
-                    throw CirculationError("\(path): \(firstRejected) of the first 1000 rows are invalid (first: line \(rejects.first?.line ?? 0): \(rejects.first?.reason ?? "")); is this the right file and separator? Import stopped")
+                    throw CirculationError("\(path): \(firstRejected) of the first 1000 rows are invalid (first: line \(rejects.first?.line ?? 0): \(rejects.first?.reason ?? "")); is this the right file and separator? Import stopped", kind: .invalid)
                 }
             }
             if batch.count + rejects.count >= options.batchRows {
@@ -164,7 +164,7 @@ public struct CSVImport {
                 }
             }
         }
-        if reader.readError { throw CirculationError("\(path): read error after byte \(reader.offset); the committed rows stay, run the import again to resume") }
+        if reader.readError { throw CirculationError("\(path): read error after byte \(reader.offset); the committed rows stay, run the import again to resume", kind: .io) }
         if summary.interrupted {
             summary.reasons = try reasons(importID)
             return summary
@@ -218,7 +218,7 @@ public struct CSVImport {
     static func headerLine(_ path: String) throws(CirculationError) -> String {
         let r = try CSVReader(path: path)
         // Detect the separator from the raw first record read with ','.
-        guard let first = r.next() else { throw CirculationError("\(path) is empty: expected a header line such as item_id,loan_state,due_date,title") }
+        guard let first = r.next() else { throw CirculationError("\(path) is empty: expected a header line such as item_id,loan_state,due_date,title", kind: .invalid) }
         return first.fields.joined(separator: ",")
     }
 
@@ -236,16 +236,16 @@ public struct CSVImport {
             if let c = column(n), !map.values.contains(c) { map[i] = c } else { ignored.append(n) }
         }
         guard map.values.contains(.id) else {
-            throw CirculationError("\(path): the header (\(header.prefix(120))) has no item id column: name it item_id (or barcode, pii)")
+            throw CirculationError("\(path): the header (\(header.prefix(120))) has no item id column: name it item_id (or barcode, pii)", kind: .invalid)
         }
         guard map.values.contains(.state) else {
-            throw CirculationError("\(path): the header (\(header.prefix(120))) has no loan state column: name it loan_state (or status)")
+            throw CirculationError("\(path): the header (\(header.prefix(120))) has no loan state column: name it loan_state (or status)", kind: .invalid)
         }
         return (map, (map.keys.max() ?? 0) + 1, ignored, sep)
     }
 
     static func parseRow(_ fields: [String], map: [Int: Column], needed: Int) -> Result<ItemUpdate, CirculationError> {
-        guard fields.count >= needed else { return .failure(CirculationError("too few fields")) }
+        guard fields.count >= needed else { return .failure(CirculationError("too few fields", kind: .invalid)) }
         var id = "", state = "", due: String? = nil, title: String? = nil, owner: String? = nil
         for (i, c) in map {
             let v = fields[i].trimmingSpaces
@@ -257,19 +257,19 @@ public struct CSVImport {
             case .owner: owner = v.isEmpty ? nil : v
             }
         }
-        if id.isEmpty { return .failure(CirculationError("empty item id")) }
-        if id.utf8.count > ItemID.capacity { return .failure(CirculationError("item id longer than 32 bytes")) }
+        if id.isEmpty { return .failure(CirculationError("empty item id", kind: .invalid)) }
+        if id.utf8.count > ItemID.capacity { return .failure(CirculationError("item id longer than 32 bytes", kind: .invalid)) }
         if id.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true }) {
-            return .failure(CirculationError("item id contains spaces or control characters"))
+            return .failure(CirculationError("item id contains spaces or control characters", kind: .invalid))
         }
         guard let loan = LoanState(parsing: state) else {
-            return .failure(CirculationError(state.isEmpty ? "empty loan state" : "unknown loan state"))
+            return .failure(CirculationError(state.isEmpty ? "empty loan state" : "unknown loan state", kind: .invalid))
         }
         if let d = due {
-            guard let normal = normalDate(d) else { return .failure(CirculationError("due date is not YYYY-MM-DD")) }
+            guard let normal = normalDate(d) else { return .failure(CirculationError("due date is not YYYY-MM-DD", kind: .invalid)) }
             due = normal
         }
-        if let o = owner, o.utf8.count > 32 { return .failure(CirculationError("owner ISIL longer than 32 bytes")) }
+        if let o = owner, o.utf8.count > 32 { return .failure(CirculationError("owner ISIL longer than 32 bytes", kind: .invalid)) }
         return .success(ItemUpdate(pii: id, loanState: loan, dueDate: due, title: title, ownerISIL: owner))
     }
 

@@ -21,12 +21,12 @@ final class CSVReader {
 
     init(path: String, offset: Int64 = 0, line: Int = 1) throws(CirculationError) {
         guard let f = fopen(path, "rb") else {
-            throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))")
+            throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOENT ? .notFound : .io)
         }
         file = f
         if offset > 0 && fseeko(f, off_t(offset), SEEK_SET) != 0 {
             fclose(f)
-            throw CirculationError("cannot seek in \(path) to resume: \(String(cString: strerror(errno)))")
+            throw CirculationError("cannot seek in \(path) to resume: \(String(cString: strerror(errno)))", kind: .io)
         }
         self.offset = offset
         self.line = line
@@ -41,7 +41,7 @@ final class CSVReader {
 
     /// Size and a hash of the first 64 KiB: identifies "the same export" for resuming.
     static func fingerprint(_ path: String) throws(CirculationError) -> String {
-        guard let f = fopen(path, "rb") else { throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard let f = fopen(path, "rb") else { throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOENT ? .notFound : .io) }
         defer { fclose(f) }
         var head = [UInt8](repeating: 0, count: 65536)
         let n = fread(&head, 1, head.count, f)

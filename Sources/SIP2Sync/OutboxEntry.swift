@@ -1,3 +1,4 @@
+import CirculationModel
 import SIP2
 
 /// One loan or return the station accepted while the ILS was unreachable, exactly as the patron
@@ -92,5 +93,10 @@ public protocol OutboxStore: Sendable {
 
 public struct OutboxError: Error, Sendable, CustomStringConvertible, Equatable {
     public var description: String
-    public init(_ d: String) { description = d }
+    /// The store's error kind (a full disk refuses a loan, a busy file is worth a retry).
+    public var kind: CirculationError.Kind
+    public init(_ d: String, kind: CirculationError.Kind = .other) {
+        description = d
+        self.kind = kind
+    }
 }

@@ -86,8 +86,9 @@ struct CrashConsistencyTests {
         // Consistent: whole batches only, and exactly the rows the import recorded as committed.
         let store = try CirculationStore(path: db, durability: .normal)
         #expect(try store.consistencyProblems() == [])
-        let committed = try store.read("progress") { db in try Int.fetchOne(db, sql: "SELECT accepted FROM imports WHERE status = 'running'") ?? -1 }
-        let imported = try store.read("count") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE pii LIKE '5501%'") ?? -1 }
+        let file = try DatabaseQueue(path: db)
+        let committed = try file.read { db in try Int.fetchOne(db, sql: "SELECT accepted FROM imports WHERE status = 'running'") ?? -1 }
+        let imported = try file.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE pii LIKE '5501%'") ?? -1 }
         #expect(committed > 0 && committed < 100_000)
         #expect(imported == committed)
         #expect(committed % 2000 == 0)
@@ -96,7 +97,7 @@ struct CrashConsistencyTests {
         let (status, out) = try Self.run("rfidgatectl", ["cache", "import", csv.path, "--db", db])
         #expect(status == 0, "\(out)")
         #expect(out.contains("resumed an interrupted import at line \(committed + 2)"))
-        #expect(try store.read("count") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE pii LIKE '5501%'") } == 100_000)
+        #expect(try file.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE pii LIKE '5501%'") } == 100_000)
         #expect(try store.item("55010000099999")?.title == "Crash test title 99999")
         #expect(try store.consistencyProblems() == [])
         let (dstatus, dout) = try Self.run("rfidgated", ["--config", config.path, "--duration", "2", "--summary-json"])

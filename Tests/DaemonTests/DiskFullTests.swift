@@ -1,4 +1,4 @@
-import Circulation
+@_spi(Testing) import Circulation
 @testable import Daemon
 import Foundation
 @testable import Gate
@@ -14,10 +14,7 @@ import Testing
 struct DiskFullTests {
     /// Caps the store at its current size plus `extraPages`, or lifts the cap (nil).
     static func cap(_ store: CirculationStore, extraPages: Int?) throws {
-        try store.pool.writeWithoutTransaction { db in
-            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            try db.execute(sql: "PRAGMA max_page_count = \(extraPages.map { pages + $0 } ?? 1_073_741_823)")
-        }
+        try store.capSize(extraPages: extraPages)
     }
 
     final class Lines: @unchecked Sendable {
@@ -68,7 +65,7 @@ struct DiskFullTests {
         try Self.cap(store, extraPages: nil)
         recorder.drain()
         #expect(recorder.pendingCount == 0)
-        let logged = try store.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alarms WHERE item = '3900001'") }
+        let logged = try DatabaseQueue(path: store.path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alarms WHERE item = '3900001'") }
         #expect(logged == 1)
     }
 }

@@ -1,4 +1,4 @@
-import Circulation
+import CirculationModel
 import Gate
 import ISO28560
 import Readers

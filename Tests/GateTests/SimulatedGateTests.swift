@@ -1,4 +1,4 @@
-import Circulation
+import CirculationModel
 import Gate
 import Readers
 import TagRing

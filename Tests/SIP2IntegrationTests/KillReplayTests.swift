@@ -125,7 +125,7 @@ extension SIP2PeerSuites {
                 if c + r > 1 { duplicated += 1 }
             }
             #expect(lost == 0 && duplicated == 0, "lost \(lost), duplicated \(duplicated) after \(kills) kills in \(runs) runs")
-            let viaItemInformation = try CirculationOutbox(path: path).db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
+            let viaItemInformation = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
             print("kill -9 test (rfidgated): \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
         }
     }

@@ -1,6 +1,5 @@
 import Circulation
 import Foundation
-import GRDB
 import SIP2
 import SIP2Client
 @testable import SIP2Sync
@@ -14,117 +13,6 @@ func tempOutbox() throws -> (CirculationOutbox, String) {
 func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200) -> NewOutboxEntry {
     NewOutboxEntry(key: key, kind: kind, patron: kind == .checkout ? patron : nil, item: item, transactionUnix: unix,
                    transactionDate: SIP2Date(unixSeconds: unix), nbDueDate: kind == .checkout ? SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59) : nil)
-}
-
-@Suite struct OutboxStoreTests {
-    @Test func durableSettings() throws {
-        let (store, path) = try tempOutbox()
-        _ = store
-        // A second connection sees WAL; the store's own connection runs synchronous=FULL (2).
-        let q = try DatabaseQueue(path: path)
-        #expect(try q.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        #expect(try store.db.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2)
-    }
-
-    @Test func enqueueIsIdempotentByKeyAndOrdered() throws {
-        let (store, _) = try tempOutbox()
-        let a = try store.enqueue(newEntry("k1", item: "B1"))
-        let again = try store.enqueue(newEntry("k1", item: "B1"))
-        let b = try store.enqueue(newEntry("k2", .checkin, item: "B1"))
-        #expect(a == again && b > a)
-        #expect(try store.pending(limit: 10).map(\.key) == ["k1", "k2"])
-        #expect(try store.pendingCheckouts(patron: "P0001") == 1)
-        let s = try store.status()
-        #expect(s.backlog == 2 && s.oldestPendingUnix == 1_735_729_200)
-    }
-
-    @Test func anOfflineLoanIsOnLoanInTheCacheAtOnceAndAReturnIsNot() throws {
-        let (store, _) = try tempOutbox()
-        try store.enqueue(newEntry("k1", item: "B77"))
-        var item = try #require(try store.store.item("B77"))
-        #expect(item.loanState == .onLoan && item.dueDate == "2031-02-03" && item.source == "station")
-        // Journalled, so a running daemon's gate index follows it.
-        let changes = try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item_changes") }
-        #expect(changes == 1)
-        try store.enqueue(newEntry("k1", item: "B77"))  // the same loan again: nothing changes
-        #expect(try store.db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM item_changes") } == 1)
-        try store.enqueue(newEntry("k2", .checkin, item: "B77"))
-        item = try #require(try store.store.item("B77"))
-        #expect(item.loanState == .available && item.dueDate == nil)
-    }
-
-    @Test func aFullDiskRefusesTheLoanWholeAndLosesNothingQueued() throws {
-        let (store, _) = try tempOutbox()
-        // SQLite's own limit on the writer connection: SQLITE_FULL, as from a full partition.
-        try store.db.writeWithoutTransaction { db in
-            let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
-            try db.execute(sql: "PRAGMA max_page_count = \(pages + 3)")
-        }
-        var accepted = 0
-        var refusal: OutboxError?
-        while refusal == nil && accepted < 100_000 {
-            do { try store.enqueue(newEntry("full-\(accepted)", item: "BF\(accepted)")); accepted += 1 } catch { refusal = error }
-        }
-        let error = try #require(refusal)
-        #expect(error.description.contains("disk is full"), "\(error)")
-        // The refused loan left nothing behind: no outbox row, no loan in the cache.
-        #expect(try store.status().backlog == accepted)
-        #expect(try store.store.item("BF\(accepted)") == nil)
-        // Every accepted loan is intact; with space again the refused one goes in once.
-        try store.db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }
-        try store.enqueue(newEntry("full-\(accepted)", item: "BF\(accepted)"))
-        #expect(try store.pending(limit: 100_000).map(\.key) == (0...accepted).map { "full-\($0)" })
-        #expect(try store.store.item("BF\(accepted)")?.loanState == .onLoan)
-    }
-
-    @Test func deadLetterAndRetry() throws {
-        let (store, _) = try tempOutbox()
-        let id = try store.enqueue(newEntry("k1", item: "B1"))
-        try store.markDead(id: id, reason: "refused", atUnix: 1)
-        #expect(try store.status().deadLetters == 1 && store.pending(limit: 5).isEmpty)
-        #expect(try store.revive(id: id))
-        #expect(try !store.revive(id: id))
-        #expect(try store.pending(limit: 5).map(\.id) == [id])
-    }
-
-    @Test func survivesReopen() throws {
-        let (store, path) = try tempOutbox()
-        try store.enqueue(newEntry("k1", item: "B1"))
-        try store.markAttempt(id: 1)
-        let reopened = try CirculationOutbox(path: path)
-        let e = try #require(try reopened.pending(limit: 1).first)
-        #expect(e.attempts == 1 && e.item == "B1" && e.nbDueDate == SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59))
-    }
-}
-
-@Suite struct OfflinePolicyTests {
-    let ok = StoredACSStatus(online: false, offlineOK: true, checkoutOK: true, checkinOK: true, atUnix: 1000)
-
-    @Test("E1 offline lending only when the ACS allowed it and config allows it")
-    func decide() {
-        let p = OfflinePolicy(enabled: true, maxItemsPerPatron: 2, maxHoursOffline: 1, loanDays: 14)
-        #expect(OfflinePolicy(enabled: false).decide(lastStatus: ok, offlineSinceUnix: nil, nowUnix: 2000, queuedForPatron: 0, utcOffsetSeconds: 0) == .refused(.disabledByConfig))
-        #expect(p.decide(lastStatus: nil, offlineSinceUnix: nil, nowUnix: 2000, queuedForPatron: 0, utcOffsetSeconds: 0) == .refused(.neverSawACSStatus))
-        var no = ok; no.offlineOK = false
-        #expect(p.decide(lastStatus: no, offlineSinceUnix: nil, nowUnix: 2000, queuedForPatron: 0, utcOffsetSeconds: 0) == .refused(.acsForbidsOffline))
-        #expect(p.decide(lastStatus: ok, offlineSinceUnix: 0, nowUnix: 3601, queuedForPatron: 0, utcOffsetSeconds: 0) == .refused(.offlineTooLong))
-        #expect(p.decide(lastStatus: ok, offlineSinceUnix: 0, nowUnix: 3600, queuedForPatron: 2, utcOffsetSeconds: 0) == .refused(.patronLimit))
-        #expect(p.decide(lastStatus: ok, offlineSinceUnix: 0, nowUnix: 3600, queuedForPatron: 1, utcOffsetSeconds: 0)
-                == .allowed(nbDueDate: SIP2Date(year: 1970, month: 1, day: 15, hour: 23, minute: 59)))
-    }
-
-    @Test("the offline desk writes the loan before answering, and counts per patron")
-    func desk() throws {
-        let (store, path) = try tempOutbox()
-        try store.noteACSStatus(ok)
-        let desk = OfflineDesk(store: store, policy: OfflinePolicy(enabled: true, maxItemsPerPatron: 1))
-        guard case .accepted(let id, let due) = try desk.checkout(key: "a", patron: "P1", item: "B1", nowUnix: 2000, utcOffsetSeconds: 0) else { Issue.record("refused"); return }
-        #expect(due != nil)
-        // Already on disk for another connection (another process).
-        #expect(try CirculationOutbox(path: path).entry(id: id)?.item == "B1")
-        #expect(try desk.checkout(key: "b", patron: "P1", item: "B2", nowUnix: 2001, utcOffsetSeconds: 0) == .refused(.patronLimit))
-        guard case .accepted = try desk.checkin(key: "c", item: "B9", nowUnix: 2002, utcOffsetSeconds: 0) else { Issue.record("refused"); return }
-    }
 }
 
 extension SIP2PeerSuites {

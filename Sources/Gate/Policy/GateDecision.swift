@@ -1,4 +1,4 @@
-import Circulation
+import CirculationModel
 import ISO28560
 
 /// Why the gate let an item pass or raised the alarm: logged with every alarm.
