@@ -117,6 +117,7 @@ let package = Package(
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
         .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "Circulation"]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "ISO28560"]),
         .testTarget(name: "RFIDGateConfigTests", dependencies: ["RFIDGateConfig", "Gate", "ISO28560"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "RFIDGateConfig", "ControlProtocol", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
