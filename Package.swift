@@ -51,15 +51,26 @@ let package = Package(
             ]),
         // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
         .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "CirculationModel"]),
-        // Config, service wiring, status output, systemd integration.
+        // The configuration file: the model (GateConfig), one TOML parser per section, state paths.
+        // Shared by rfidgated and rfidgatectl.
+        .target(
+            name: "RFIDGateConfig",
+            dependencies: [
+                "Gate", "TagRing", "ISO28560", "SIP2", "SIP2Client",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]),
+        // The control-socket protocol: socket path, status report schema, the one JSON coding path.
+        // All that rfidgatectl shares with the running daemon.
+        .target(name: "ControlProtocol", dependencies: ["RFIDGateConfig"]),
+        // Service wiring, status output, systemd integration.
         .target(
             name: "Daemon",
             dependencies: [
+                "RFIDGateConfig", "ControlProtocol",
                 "Gate", "CSystemd", "Circulation", "ISO28560", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
 
         // SIP2 (issue 6). Pure codec: stdlib only, no I/O, no Foundation.
@@ -92,7 +103,8 @@ let package = Package(
         .executableTarget(
             name: "rfidgatectl",
             dependencies: [
-                "Daemon", "ISO28560", "Readers", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
+                "RFIDGateConfig", "ControlProtocol", "Gate", "TagRing", "ISO28560", "Readers", "Circulation",
+                "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -108,7 +120,9 @@ let package = Package(
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
         .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "CirculationModel"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "ISO28560"]),
+        .testTarget(name: "RFIDGateConfigTests", dependencies: ["RFIDGateConfig", "Gate", "ISO28560"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "RFIDGateConfig", "ControlProtocol", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CirculationTests", dependencies: ["Circulation", "CirculationModel", "ISO28560"]),
         // The outbox and offline policy on a real store file; no SIP2 peers needed.
         .testTarget(

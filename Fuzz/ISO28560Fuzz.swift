@@ -25,7 +25,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 func fuzzHF(_ mem: [UInt8], dsfid: UInt8) {
     let fast = mem.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: dsfid, afi: 0x07) }
     let full = try? TagDecoder.decodeHF(mem, dsfid: dsfid)
-    _ = full.map { $0.json.description }
+    _ = full.map { $0.json }
     switch fast {
     case .item(let item):
         guard let full, let record = full.record, full.error == nil else { fatalError("fast path item, full decode failed") }
@@ -63,7 +63,7 @@ func fuzzUHF(_ mem: [UInt8], split: Int) {
     let uii = Array(mem[..<k]), user = Array(mem[k...])
     let fast = uii.withUnsafeBytes { u in user.withUnsafeBytes { GateFastPath.decode(uiiMemory: u, userMemory: $0) } }
     let full = try? TagDecoder.decodeUHF(uii: uii, userMemory: user)
-    _ = full.map { $0.json.description }
+    _ = full.map { $0.json }
     if case .item(let item) = fast {
         guard let record = full?.record else { fatalError("UHF fast path item, full decode failed") }
         check(item.pii.string == record.primaryItemIdentifier, "UHF PII differs")

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Circulation
-import Daemon
+import RFIDGateConfig
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import RFIDGateConfig
 
 /// `rfidgatectl config check FILE`: validate a configuration before restarting a gate with it.
 struct ConfigCommand: ParsableCommand {

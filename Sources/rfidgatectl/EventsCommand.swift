@@ -1,6 +1,6 @@
 import ArgumentParser
 import Circulation
-import Daemon
+import RFIDGateConfig
 
 /// `rfidgatectl alarms --since DATE`: the event log's alarms, with titles.
 struct AlarmsCommand: ParsableCommand {

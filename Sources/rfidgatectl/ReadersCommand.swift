@@ -1,5 +1,6 @@
 import ArgumentParser
-import Daemon
+import ControlProtocol
+import RFIDGateConfig
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,10 +31,10 @@ struct ReadersCommand: ParsableCommand {
             // A running daemon owns its readers (USB claimed, LLRP connected), so the list above
             // says "in use": show what the daemon itself says about them.
             let socket = ControlSocketPath.resolve(configured: c?.statusSocket)
-            if let report = StatusCommand.fetchQuietly(socket), let readers = report["readers"] as? [[String: Any]] {
+            if let report = StatusCommand.fetchQuietly(socket) {
                 print("\nrfidgated is running (status socket \(socket)) and owns:")
-                for r in readers {
-                    print("  \(r["id"] as? String ?? "?")  \(r["driver"] as? String ?? "?")  \(r["state"] as? String ?? "?")  \(r["reads"] as? Int ?? 0) reads  \(r["wire"] as? String ?? "")")
+                for r in report.readers {
+                    print("  \(r.id)  \(r.driver)  \(r.state)  \(r.reads) reads  \(r.wire)")
                 }
                 print("(rfidgatectl status for rates; stop rfidgated before readers scan)")
             }

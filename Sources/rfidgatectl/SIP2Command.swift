@@ -1,5 +1,5 @@
 import ArgumentParser
-import Daemon
+import RFIDGateConfig
 import SIP2
 import SIP2Client
 
@@ -13,18 +13,15 @@ struct SIP2Command: ParsableCommand {
     @OptionGroup var options: SIP2Options
 
     /// Prints the human lines, then (with --json) the JSON object last; maps errors to exit codes.
-    static func run(_ o: SIP2Options, _ body: @escaping @Sendable (SIP2Client) async throws(SIP2ClientError) -> (ok: Bool, lines: [String], json: [(String, JSONOut.Value)])) throws {
+    static func run(_ o: SIP2Options, _ body: @escaping @Sendable (SIP2Client) async throws(SIP2ClientError) -> (ok: Bool, lines: [String], json: [(String, JSONOut.Value)])) async throws {
         let client = try o.makeClient()
-        let outcome: Result<(ok: Bool, lines: [String], json: [(String, JSONOut.Value)]), SIP2ClientError> = try runBlocking {
-            do throws(SIP2ClientError) {
-                let r = try await body(client)
-                await client.disconnect()
-                return .success(r)
-            } catch {
-                await client.disconnect()
-                return .failure(error)
-            }
+        let outcome: Result<(ok: Bool, lines: [String], json: [(String, JSONOut.Value)]), SIP2ClientError>
+        do throws(SIP2ClientError) {
+            outcome = .success(try await body(client))
+        } catch {
+            outcome = .failure(error)
         }
+        await client.disconnect()
         switch outcome {
         case .success(let r):
             for l in r.lines { print(l) }
@@ -49,13 +46,13 @@ struct SIP2Command: ParsableCommand {
         m.isEmpty ? [] : [("screen_message", .string(m.joined(separator: " / ")))]
     }
 
-    struct Ping: ParsableCommand {
+    struct Ping: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Log in and ask the ACS status (93, 99).")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
-        func run() throws {
-            try SIP2Command.run(options) { c async throws(SIP2ClientError) in
+        func run() async throws {
+            try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 let start = ContinuousClock.now
                 try await c.connect()
                 let s = try await c.status()
@@ -71,15 +68,15 @@ struct SIP2Command: ParsableCommand {
         }
     }
 
-    struct Item: ParsableCommand {
+    struct Item: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Item information (17).")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Item barcode (AB).") var item: String
-        func run() throws {
+        func run() async throws {
             let item = self.item
-            try SIP2Command.run(options) { c async throws(SIP2ClientError) in
+            try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 let r = try await c.itemInformation(item)
                 let known = r.circulationStatus != nil && r.circulationStatus != .other || !r.title.isEmpty
                 let json = SIP2Command.itemJSON(r)
@@ -89,16 +86,16 @@ struct SIP2Command: ParsableCommand {
         }
     }
 
-    struct Patron: ParsableCommand {
+    struct Patron: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Patron information (63): valid patron, name, blocks; the PIN check with --pin.")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Patron barcode (AA).") var patron: String
         @Option(help: "Patron PIN (AD).") var pin: String?
-        func run() throws {
+        func run() async throws {
             let patron = self.patron, pin = self.pin
-            try SIP2Command.run(options) { c async throws(SIP2ClientError) in
+            try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 // 63 rather than 23: some servers (invenio) leave CQ out of 24.
                 let r = try await c.patronInformation(patron, pin: pin)
                 let valid = r.validPatron ?? false
@@ -113,16 +110,16 @@ struct SIP2Command: ParsableCommand {
         }
     }
 
-    struct Checkout: ParsableCommand {
+    struct Checkout: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check an item out (11); after a lost answer asks item information before resending.")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Patron barcode (AA).") var patron: String
         @Argument(help: "Item barcode (AB).") var item: String
-        func run() throws {
+        func run() async throws {
             let patron = self.patron, item = self.item
-            try SIP2Command.run(options) { c async throws(SIP2ClientError) in
+            try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 switch try await c.checkout(c.makeCheckout(patron: patron, item: item)) {
                 case .answered(let r):
                     var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title)), ("renewal", .bool(r.renewal))]
@@ -137,15 +134,15 @@ struct SIP2Command: ParsableCommand {
         }
     }
 
-    struct Checkin: ParsableCommand {
+    struct Checkin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check an item in (09).")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
         @Argument(help: "Item barcode (AB).") var item: String
-        func run() throws {
+        func run() async throws {
             let item = self.item
-            try SIP2Command.run(options) { c async throws(SIP2ClientError) in
+            try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 switch try await c.checkin(c.makeCheckin(item: item)) {
                 case .answered(let r):
                     var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title ?? "")), ("alert", .bool(r.alert))]

@@ -1,7 +1,7 @@
 import ArgumentParser
+import ControlProtocol
 import ISO28560
-import Daemon
-import Dispatch
+import RFIDGateConfig
 import SIP2
 import SIP2Client
 import SIP2Sync
@@ -96,41 +96,21 @@ extension String {
     }
 }
 
-/// Runs async work from a synchronous command (rfidgatectl's root command is synchronous).
-func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
-    let box = BlockingBox<T>()
-    let done = DispatchSemaphore(value: 0)
-    Task {
-        do { box.result = .success(try await body()) } catch { box.result = .failure(error) }
-        done.signal()
-    }
-    done.wait()
-    return try box.result!.get()
-}
-
-/// One JSON object from ordered key/value pairs (strings, numbers, booleans, null).
+/// One JSON object from ordered key/value pairs (strings, numbers, booleans, null), written
+/// through the shared JSON path (`JSONWire`: sorted keys).
 enum JSONOut {
     enum Value { case string(String), int(Int64), bool(Bool), null }
 
     static func object(_ pairs: [(String, Value)]) -> String {
-        "{" + pairs.map { "\(quote($0.0)):\(render($0.1))" }.joined(separator: ",") + "}"
+        (try? JSONWire.encode(JSONValue.object(pairs.map { ($0.0, json($0.1)) }))) ?? "{}"
     }
 
-    static func render(_ v: Value) -> String {
+    static func json(_ v: Value) -> JSONValue {
         switch v {
-        case .string(let s): return quote(s)
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .null: return "null"
+        case .string(let s): .string(s)
+        case .int(let i): .int(Int(i))
+        case .bool(let b): .bool(b)
+        case .null: .null
         }
     }
-
-    static func quote(_ s: String) -> String {
-        var out = ""
-        JSONValue.writeString(s, to: &out)
-        return out
-    }
 }
-
-/// Carries the async result back to the waiting thread (written once, read after the signal).
-final class BlockingBox<T>: @unchecked Sendable { var result: Result<T, Error>? }

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Daemon
+import ControlProtocol
 import Foundation
+import RFIDGateConfig
 
 #if canImport(Glibc)
 import Glibc
@@ -28,8 +29,7 @@ struct StatusCommand: ParsableCommand {
             report = try Self.fetch(path)
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONWire.encode(report))
             return
         }
         print(Self.render(report, previous: interval > 0 ? first : nil, seconds: interval))
@@ -48,66 +48,54 @@ struct StatusCommand: ParsableCommand {
         return ControlSocketPath.resolve(configured: configured)
     }
 
-    static func fetch(_ path: String) throws -> [String: Any] {
-        let fd: Int32
-        do { fd = try UnixSocket.connect(to: path) } catch {
-            printError("rfidgatectl: cannot reach rfidgated at \(path): \(error) (is it running? as which user? pass --socket)")
-            throw ExitCode(69)
+    static func fetch(_ path: String) throws -> StatusReport {
+        do { return try ControlClient.fetchStatus(at: path) } catch {
+            switch error {
+            case .unreachable(let why):
+                printError("rfidgatectl: cannot reach rfidgated at \(path): \(why) (is it running? as which user? pass --socket)")
+                throw ExitCode(69)
+            case .unreadable(let n):
+                printError("rfidgatectl: the daemon at \(path) sent no readable report (\(n) bytes)")
+                throw ExitCode(70)
+            }
         }
-        defer { close(fd) }
-        let bytes = UnixSocket.readAll(fd)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-            printError("rfidgatectl: the daemon at \(path) sent no readable report (\(bytes.count) bytes)")
-            throw ExitCode(70)
-        }
-        return object
     }
 
     /// The report, or nil when no daemon answers (callers for whom that is normal).
-    static func fetchQuietly(_ path: String) -> [String: Any]? {
-        guard let fd = try? UnixSocket.connect(to: path) else { return nil }
-        defer { close(fd) }
-        return try? JSONSerialization.jsonObject(with: Data(UnixSocket.readAll(fd))) as? [String: Any]
-    }
+    static func fetchQuietly(_ path: String) -> StatusReport? { try? ControlClient.fetchStatus(at: path) }
 
-    static func render(_ r: [String: Any], previous: [String: Any]?, seconds: Double) -> String {
-        func int(_ d: [String: Any]?, _ k: String) -> Int { d?[k] as? Int ?? 0 }
+    static func render(_ r: StatusReport, previous: StatusReport?, seconds: Double) -> String {
         var lines: [String] = []
-        let simulated = r["simulated"] as? Bool == true ? " (simulated readers)" : ""
-        let up = r["uptime_s"] as? Double ?? 0
-        lines.append("rfidgated: \(r["role"] as? String ?? "?")\(simulated), up \(Int(up)) s; \(int(r, "reads")) reads, "
-            + "\(int(r, "items")) item passages, \(int(r, "alarms")) alarms, \(int(r, "undecodable")) undecodable, \(int(r, "drops")) ring drops")
-        let before = (previous?["readers"] as? [[String: Any]]) ?? []
+        let simulated = r.simulated ? " (simulated readers)" : ""
+        lines.append("rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
+            + "\(r.items) item passages, \(r.alarms) alarms, \(r.undecodable) undecodable, \(r.drops) ring drops")
+        let before = previous?.readers ?? []
         var rows = [["reader", "driver", "state", "reads/s", "reads", "errors", "ring", previous == nil ? "antenna:reads" : "antenna:reads/s", "wire"]]
-        for reader in (r["readers"] as? [[String: Any]]) ?? [] {
-            let id = reader["id"] as? String ?? "?"
-            let old = before.first { $0["id"] as? String == id }
-            let rate = old.map { "\(Int((Double(int(reader, "reads") - int($0, "reads")) / seconds).rounded()))" } ?? "-"
-            let errors = int(reader, "timeouts") + int(reader, "protocol_errors") + int(reader, "disconnects")
-            let fill = Int(((reader["ring_fill"] as? Double) ?? 0) * 100)
+        for reader in r.readers {
+            let old = before.first { $0.id == reader.id }
+            let rate = old.map { "\(Int((Double(reader.reads - $0.reads) / seconds).rounded()))" } ?? "-"
+            let errors = reader.timeouts + reader.protocolErrors + reader.disconnects
+            let fill = Int(reader.ringFill * 100)
             // Per antenna: reads/s with two samples, else total reads ("1:40 2:0" shows a dead antenna).
-            let oldAntennas = (old?["antennas"] as? [[String: Any]]) ?? []
-            let antennas: String = ((reader["antennas"] as? [[String: Any]]) ?? []).map { (a: [String: Any]) -> String in
-                let n = int(a, "antenna"), reads = int(a, "reads")
-                guard old != nil else { return "\(n):\(reads)" }
-                let before = oldAntennas.first { int($0, "antenna") == n }.map { int($0, "reads") } ?? reads
-                return "\(n):\(Int((Double(reads - before) / seconds).rounded()))"
+            let oldAntennas = old?.antennas ?? []
+            let antennas: String = reader.antennas.map { a in
+                guard old != nil else { return "\(a.antenna):\(a.reads)" }
+                let before = oldAntennas.first { $0.antenna == a.antenna }?.reads ?? a.reads
+                return "\(a.antenna):\(Int((Double(a.reads - before) / seconds).rounded()))"
             }.joined(separator: " ")
-            rows.append([id, reader["driver"] as? String ?? "?", reader["state"] as? String ?? "?", rate,
-                         "\(int(reader, "reads"))", "\(errors)", "\(fill)%", antennas, reader["wire"] as? String ?? ""])
+            rows.append([reader.id, reader.driver, reader.state, rate, "\(reader.reads)", "\(errors)", "\(fill)%", antennas, reader.wire])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
             lines.append(row.enumerated().map { c, v in c == row.count - 1 ? v : v.padding(toLength: widths[c] + 2, withPad: " ", startingAt: 0) }.joined())
         }
-        if let cache = r["cache"] as? [String: Any] {
-            lines.append("cache: \(cache["path"] as? String ?? "?") (\(int(cache, "entries")) items in the gate's index)")
+        if let cache = r.cache {
+            lines.append("cache: \(cache.path) (\(cache.entries) items in the gate's index)")
         } else {
             lines.append("cache: unavailable (judging by the tags alone)")
         }
-        if let sync = r["sync"] as? [String: Any] {
-            let backlog = sync["backlog"] as? Int
-            lines.append("sync: \(int(sync, "replayed")) replayed, \(int(sync, "dead_letters")) dead letters, \(backlog.map(String.init) ?? "?") queued (rfidgatectl sync status for details)")
+        if let sync = r.sync {
+            lines.append("sync: \(sync.replayed) replayed, \(sync.deadLetters) dead letters, \(sync.backlog.map(String.init) ?? "?") queued (rfidgatectl sync status for details)")
         } else {
             lines.append("sync: not configured ([sip2] server)")
         }

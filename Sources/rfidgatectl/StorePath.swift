@@ -1,6 +1,6 @@
 import ArgumentParser
 import Circulation
-import Daemon
+import RFIDGateConfig
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Circulation
-import Daemon
+import RFIDGateConfig
 import SIP2
 import SIP2Client
 import SIP2Sync
@@ -71,16 +71,16 @@ struct SyncCommand: ParsableCommand {
         }
     }
 
-    struct Run: ParsableCommand {
+    struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Replay the outbox to the ILS now (one round, or until empty).")
         @OptionGroup var options: SIP2Options
         @Option(help: "The circulation store holding the outbox (default: [cache] path of --config).") var db: String?
         @Flag(help: "Keep trying (with backoff) until the queue is empty.") var untilEmpty = false
-        func run() throws {
+        func run() async throws {
             let store = try SyncCommand.openOutbox(db: db, config: options.config)
             let client = try options.makeClient()
             let untilEmpty = self.untilEmpty
-            let (done, dead, left, stopped) = try runBlocking {
+            let (done, dead, left, stopped) = try await { () async throws in
                 let sync = SyncService(store: store, client: client, alert: { e, why in printError("ALERT dead letter \(e.id): \(why)") })
                 var done = 0, dead = 0
                 var wait = Duration.milliseconds(200)
@@ -92,7 +92,7 @@ struct SyncCommand: ParsableCommand {
                     try await Task.sleep(for: wait)
                     wait = min(wait * 2, .seconds(30))
                 }
-            }
+            }()
             print("replayed \(done), dead letters \(dead), still queued \(left)\(stopped.map { "; stopped: \($0)" } ?? "")")
             if options.json { print(JSONOut.object([("ok", .bool(left == 0)), ("replayed", .int(Int64(done))), ("dead_letters", .int(Int64(dead))), ("backlog", .int(Int64(left)))])) }
             if left > 0 { throw ExitCode(75) }

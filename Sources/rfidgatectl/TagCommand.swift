@@ -1,9 +1,10 @@
 import ArgumentParser
+import ControlProtocol
 import Foundation
 import ISO28560
 
 /// `rfidgatectl tag decode|encode`: ISO 28560 tag data from and to hex.
-/// Register in main.swift's subcommands (the lead engineer owns that file).
+/// Registered in RFIDGateCtl.swift.
 struct TagCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tag",
@@ -91,7 +92,7 @@ struct TagCommand: ParsableCommand {
             if let afi = afiByte ?? tag.part4?.pc.afi, tag.format != .blank {
                 fields.append(("security", .string(afiProfile.state(afi: afi).description)))
             }
-            print(JSONValue.object(fields))
+            print(try JSONWire.encode(JSONValue.object(fields)))
             if let error = tag.error { throw TagCommand.fail(error.description) }
         }
     }
@@ -129,10 +130,12 @@ struct TagCommand: ParsableCommand {
         func run() throws {
             let input = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             let record: ItemRecord
+            let json: JSONValue
+            do { json = try JSONWire.decode(JSONValue.self, from: input) } catch {
+                throw TagCommand.fail("not JSON: \(error)")
+            }
             do {
-                record = try ItemRecord(json: try JSONValue.parse(input))
-            } catch let e as JSONParseError {
-                throw TagCommand.fail(e.description)
+                record = try ItemRecord(json: json)
             } catch {
                 throw TagCommand.fail("\(error)")
             }

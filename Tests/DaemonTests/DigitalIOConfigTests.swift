@@ -1,4 +1,5 @@
 import Daemon
+import RFIDGateConfig
 import Foundation
 import Gate
 import Logging

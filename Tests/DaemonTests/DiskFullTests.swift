@@ -1,5 +1,6 @@
 @_spi(Testing) import Circulation
 @testable import Daemon
+import RFIDGateConfig
 import Foundation
 @testable import Gate
 import GRDB

@@ -1,4 +1,5 @@
 import Daemon
+import RFIDGateConfig
 import Logging
 import Readers
 import Testing

@@ -1,4 +1,3 @@
-import Daemon
 import Foundation
 import ISO28560
 import Readers
@@ -51,15 +50,27 @@ struct ReadersCLITests {
     @Test func listShowsConfiguredLANReadersAndTheirState() throws {
         let server = try TCPEmulatorServer.feig(FeigEmulator(field: StaticTagField()))
         defer { server.stop() }
-        let config = try ConfigFile.parse("""
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-cli-list-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = dir.appendingPathComponent("gate.toml")
+        try """
             [[readers]]
             id = "north"
             driver = "feig-tcp"
             host = "127.0.0.1"
             port = \(server.port)
-            """)
-        var lines: [String] = []
-        ReaderScan.list(config: config) { lines.append($0) }
+            """.write(to: config, atomically: true, encoding: .utf8)
+        // ReaderScan lives in rfidgatectl (which does not link the daemon): run it as a technician does.
+        let p = Process()
+        p.executableURL = try DaemonBinaryTests.product("rfidgatectl")
+        p.arguments = ["readers", "list", "--config", config.path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("READER") == true)
         #expect(lines.contains { $0.hasPrefix("north") && $0.contains("127.0.0.1:\(server.port)") && $0.hasSuffix("reachable") })
     }

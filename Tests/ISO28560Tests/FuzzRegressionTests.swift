@@ -43,7 +43,7 @@ enum FuzzOracle {
     static func hf(_ mem: [UInt8], dsfid: UInt8) {
         let fast = mem.withUnsafeBytes { GateFastPath.decode(hfMemory: $0, dsfid: dsfid, afi: 0x07) }
         let full = try? TagDecoder.decodeHF(mem, dsfid: dsfid)
-        _ = full.map { $0.json.description }
+        _ = full.map { $0.json }
         switch fast {
         case .item(let item):
             guard let full, let record = full.record, full.error == nil else {
@@ -70,7 +70,7 @@ enum FuzzOracle {
         let uii = Array(mem[..<k]), user = Array(mem[k...])
         let fast = uii.withUnsafeBytes { u in user.withUnsafeBytes { GateFastPath.decode(uiiMemory: u, userMemory: $0) } }
         let full = try? TagDecoder.decodeUHF(uii: uii, userMemory: user)
-        _ = full.map { $0.json.description }
+        _ = full.map { $0.json }
         if case .item(let item) = fast {
             #expect(item.pii.string == full?.record?.primaryItemIdentifier)
         }

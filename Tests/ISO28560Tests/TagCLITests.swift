@@ -16,7 +16,7 @@ struct TagCLITests {
         default: break
         }
         let (status, out, err) = try TagCLI.run(args + [hexString(v.bytes)])
-        let json = try JSONValue.parse(out.trimmingCharacters(in: .whitespacesAndNewlines))
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(out.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
         if v.expectedClassification == "crc_error" {
             #expect(status == 65)
             #expect(err.contains("byte 19: CRC mismatch"))

@@ -1,3 +1,4 @@
+import RFIDGateConfig
 import Circulation
 import Gate
 import Logging

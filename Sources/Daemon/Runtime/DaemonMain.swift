@@ -1,3 +1,4 @@
+import RFIDGateConfig
 import Logging
 #if canImport(Glibc)
 import Glibc

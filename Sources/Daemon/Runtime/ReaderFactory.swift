@@ -1,3 +1,4 @@
+import RFIDGateConfig
 import Gate
 import Logging
 import Readers

@@ -1,3 +1,5 @@
+import ControlProtocol
+
 /// What a run did, printed when `rfidgated` stops: text for people, one JSON line for scripts.
 public struct RunSummary: Sendable {
     public var seconds: Double
@@ -26,18 +28,42 @@ public struct RunSummary: Sendable {
     }
 
     /// One JSON object on one line; keys are stable (scripts and tests depend on them).
-    public var json: String {
-        let fields: [(String, String)] = [
-            ("seconds", format(seconds, 3)), ("reads", "\(reads)"), ("duplicates", "\(duplicates)"),
-            ("items", "\(items)"), ("decisions", "\(decisions)"), ("alarms", "\(alarms)"),
-            ("undecodable", "\(undecodable)"), ("drops", "\(drops)"), ("reader_errors", "\(readerErrors)"),
-            ("ring_high_water", "\(ringHighWater)"), ("p50_us", format(p50Micros, 1)), ("p99_us", format(p99Micros, 1)),
-            ("max_us", format(maxMicros, 1)), ("patrons_passed", "\(patronsPassed)"),
-            ("expected_alarms", "\(forgetfulPassed)"), ("forgetful_admitted", "\(forgetfulAdmitted)"),
-            ("sync_replayed", sync.map { "\($0.replayed)" } ?? "null"),
-            ("sync_dead_letters", sync.map { "\($0.deadLettered)" } ?? "null"),
-            ("sync_backlog", sync.map { $0.backlog < 0 ? "null" : "\($0.backlog)" } ?? "null"),
-        ]
-        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    public var json: String { (try? JSONWire.encode(JSON(self))) ?? "{}" }
+
+    /// The `--summary-json` object: the sync keys are null without `[sip2] server`.
+    struct JSON: Encodable {
+        let s: RunSummary
+        init(_ s: RunSummary) { self.s = s }
+
+        enum Key: String, CodingKey {
+            case seconds, reads, duplicates, items, decisions, alarms, undecodable, drops
+            case readerErrors = "reader_errors", ringHighWater = "ring_high_water"
+            case p50 = "p50_us", p99 = "p99_us", max = "max_us", patronsPassed = "patrons_passed"
+            case expectedAlarms = "expected_alarms", forgetfulAdmitted = "forgetful_admitted"
+            case syncReplayed = "sync_replayed", syncDeadLetters = "sync_dead_letters", syncBacklog = "sync_backlog"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(rounded(s.seconds, 3), forKey: .seconds)
+            try c.encode(s.reads, forKey: .reads)
+            try c.encode(s.duplicates, forKey: .duplicates)
+            try c.encode(s.items, forKey: .items)
+            try c.encode(s.decisions, forKey: .decisions)
+            try c.encode(s.alarms, forKey: .alarms)
+            try c.encode(s.undecodable, forKey: .undecodable)
+            try c.encode(s.drops, forKey: .drops)
+            try c.encode(s.readerErrors, forKey: .readerErrors)
+            try c.encode(s.ringHighWater, forKey: .ringHighWater)
+            try c.encode(rounded(s.p50Micros, 1), forKey: .p50)
+            try c.encode(rounded(s.p99Micros, 1), forKey: .p99)
+            try c.encode(rounded(s.maxMicros, 1), forKey: .max)
+            try c.encode(s.patronsPassed, forKey: .patronsPassed)
+            try c.encode(s.forgetfulPassed, forKey: .expectedAlarms)
+            try c.encode(s.forgetfulAdmitted, forKey: .forgetfulAdmitted)
+            try c.encode(s.sync?.replayed, forKey: .syncReplayed)
+            try c.encode(s.sync?.deadLettered, forKey: .syncDeadLetters)
+            try c.encode(s.sync.flatMap { $0.backlog < 0 ? nil : $0.backlog }, forKey: .syncBacklog)
+        }
     }
 }

@@ -1,3 +1,5 @@
+import RFIDGateConfig
+import ControlProtocol
 import Gate
 import Logging
 import ServiceLifecycle
@@ -41,7 +43,7 @@ struct ControlSocketService: Service {
                 // A client that does not read cannot hold the thread: give up after 1 s.
                 var tv = timeval(tv_sec: 1, tv_usec: 0)
                 setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-                _ = UnixSocket.writeAll(client, Array((StatusReport.json(runtime, sync: sync) + "\n").utf8))
+                _ = UnixSocket.writeAll(client, Array(StatusReport.line(runtime, sync: sync).utf8))
                 close(client)
             }
         }

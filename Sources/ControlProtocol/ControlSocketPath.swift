@@ -1,3 +1,4 @@
+import RFIDGateConfig
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -10,7 +10,7 @@ public enum UnixSocket {
         public let description: String
     }
 
-    static func address(_ path: String) throws(Failure) -> sockaddr_un {
+    public static func address(_ path: String) throws(Failure) -> sockaddr_un {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
@@ -23,7 +23,7 @@ public enum UnixSocket {
         return addr
     }
 
-    static func errno(_ what: String) -> Failure { Failure(description: "\(what): \(String(cString: strerror(Glibc.errno)))") }
+    public static func errno(_ what: String) -> Failure { Failure(description: "\(what): \(String(cString: strerror(Glibc.errno)))") }
 
     /// A listening socket at `path` with file mode `mode`. A stale file left by a killed daemon
     /// is replaced; a socket someone still answers on is not (two daemons must not fight).

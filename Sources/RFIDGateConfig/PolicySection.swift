@@ -1,9 +1,28 @@
 import Gate
 import ISO28560
 
-extension ConfigFile {
-    /// `[policy]` keys of the circulation issue: the tag/cache rule, owners, alarm outputs.
-    static func readPolicyExtensions(_ p: inout TableReader, into c: inout GateConfig, source: String) throws(ConfigError) {
+/// `[policy]`: how tags and the circulation cache decide an alarm, owners, alarm outputs.
+enum PolicySection: ConfigSection {
+    static let key = "policy"
+
+    static func read(from root: TableReader, into c: inout GateConfig) throws(ConfigError) {
+        guard let p = try root.subtable(key) else { return }
+        let source = root.source
+        try p.allowOnly([
+            "afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable", "rule", "own_isils", "consortium_isils",
+            "consortium_items", "foreign_items", "alarm_hold_ms", "alarm_command",
+        ])
+        if let name = try p.string("afi_profile") {
+            guard let profile = AFIProfile(name: name) else { throw ConfigError("\(source): policy.afi_profile \"\(name)\" is unknown") }
+            c.policy.afiProfile = profile
+        }
+        if let v = try p.bool("alarm_on_unknown_security") { c.policy.alarmOnUnknownSecurity = v }
+        if let v = try p.bool("alarm_on_undecodable") { c.policy.alarmOnUndecodable = v }
+        try readCirculationRules(p, into: &c, source: source)
+    }
+
+    /// The keys of the circulation issue: the tag/cache rule, owners, alarm outputs.
+    static func readCirculationRules(_ p: TableReader, into c: inout GateConfig, source: String) throws(ConfigError) {
         if let v = try p.string("rule") {
             guard let rule = TagCacheRule(rawValue: v) else {
                 throw ConfigError("\(source): policy.rule must be one of \(TagCacheRule.allCases.map(\.rawValue)), not \"\(v)\"")

@@ -1,5 +1,5 @@
 import Testing
-@testable import Daemon
+@testable import RFIDGateConfig
 
 /// The [sip2] table (issue 6): every key read, wrong values named.
 @Suite struct SIP2ConfigTests {

@@ -1,5 +1,6 @@
 import Gate
 import ISO28560
+import RFIDGateConfig
 import Readers
 import TagRing
 
@@ -7,9 +8,9 @@ import TagRing
 /// wiring a gate. Works without the daemon (stop it first: a USB reader or an LLRP connection
 /// has one owner), with the readers from the configuration file, or with the first FEIG USB
 /// reader plugged in when there is none.
-public enum ReaderScan {
+enum ReaderScan {
     /// One line per supported USB device plugged in, and per configured LAN reader.
-    public static func list(config: GateConfig?, output: (String) -> Void) {
+    static func list(config: GateConfig?, output: (String) -> Void) {
         output(pad("READER", 14) + pad("WIRE", 34) + pad("DRIVER", 10) + pad("SERIAL", 12) + "STATE")
         var usb: USBContext? = nil
         do { usb = try USBContext.system() } catch { output("(USB: \(error))") }
@@ -53,13 +54,13 @@ public enum ReaderScan {
         }
     }
 
-    public struct ScanError: Error, CustomStringConvertible {
-        public let description: String
+    struct ScanError: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// Runs inventories on one reader and prints every tag (UID/EPC, antenna, AFI, item id).
     /// With `once`, one inventory; otherwise until `shouldStop()`, each tag once per 2 s.
-    public static func scan(
+    static func scan(
         config: GateConfig?, readerID: String?, once: Bool, clock: any MonotonicClock = SystemMonotonicClock(),
         shouldStop: () -> Bool = { false }, output: (String) -> Void
     ) throws -> Int {
@@ -75,9 +76,9 @@ public enum ReaderScan {
         if entry.driver == .feigSim {
             throw ScanError(description: "reader \(entry.id) is simulated (feig-sim): nothing to scan on the wire")
         }
-        let factory = ReaderFactory(clock: clock, simulation: nil)
-        defer { factory.usb?.shutdown() }
-        let driver = try factory.driver(for: entry, index: 0)
+        var usb: USBContext? = nil
+        defer { usb?.shutdown() }
+        let driver = try wireDriver(for: entry, clock: clock, usb: &usb)
         defer { driver.shutdown() }
         output("scanning \(entry.id) (\(entry.driver.rawValue), \(driver.label))" + (once ? ", one inventory" : "; Ctrl-C stops"))
         var lastPrinted: [UInt64: UInt64] = [:]
@@ -99,13 +100,36 @@ public enum ReaderScan {
         return total
     }
 
+    /// The driver for a reader on a real wire (USB or LAN), built as the daemon builds it; the
+    /// simulated one has no wire and is refused before this.
+    static func wireDriver(for r: GateConfig.Reader, clock: any MonotonicClock, usb: inout USBContext?) throws -> any InventoryDriver {
+        let timeout = UInt64(r.responseTimeoutMillis) * 1_000_000
+        let feig = FeigReader.Options(readerID: 0, antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
+        switch r.driver {
+        case .feigSim:
+            throw ScanError(description: "reader \(r.id) is simulated (feig-sim): nothing to scan on the wire")
+        case .feigUSB:
+            let context = try usb ?? USBContext.system()
+            usb = context
+            return FeigReader(transport: USBDeviceLocator.reconnecting(context, .feig(serial: r.usbSerial, portPath: r.usbPort)), clock: clock, options: feig)
+        case .feigTCP:
+            let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
+            return FeigReader(transport: transport, clock: clock, options: feig)
+        case .llrp:
+            let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
+            return LLRPReader(
+                transport: transport, clock: clock,
+                options: .init(readerID: 0, antennas: r.antennas.map { UInt16($0) }, responseTimeoutNanos: max(timeout, 1_000_000_000)))
+        }
+    }
+
     /// "E004010000000001  ant 1  AFI 07 secured  item 39010000000524 (28560-2)"
-    public static func describe(_ read: borrowing TagRead) -> String {
-        let id = read.withID { $0.map { hex2($0) }.joined() }
+    static func describe(_ read: borrowing TagRead) -> String {
+        let id = read.withID { $0.map { hexString([$0]) }.joined() }
         var s = (read.kind == .iso15693 ? "UID " : "EPC ") + id + "  ant \(read.antenna)"
         if read.rssi != .min { s += "  rssi \(read.rssi)" }
         if read.flags.contains(.systemInfoValid) {
-            s += "  AFI \(hex2(read.afi)) \(AFIProfile.iso28560.state(afi: read.afi))"
+            s += "  AFI \(hexString([read.afi])) \(AFIProfile.iso28560.state(afi: read.afi))"
         }
         guard read.flags.contains(.memoryValid) else { return s + "  (tag data not read)" }
         let memory = read.withMemory { Array($0) }

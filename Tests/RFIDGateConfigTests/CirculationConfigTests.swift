@@ -1,4 +1,4 @@
-import Daemon
+import RFIDGateConfig
 import Gate
 import ISO28560
 import Testing

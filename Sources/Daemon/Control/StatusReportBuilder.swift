@@ -1,0 +1,43 @@
+import ControlProtocol
+import Gate
+
+extension StatusReport {
+    /// The report for `rfidgatectl status`, built on demand from the same counters the status
+    /// line uses.
+    init(_ runtime: GateRuntime, sync: SyncCounters) {
+        let s = runtime.snapshot()
+        var readers: [Reader] = []
+        for (i, r) in runtime.runners.enumerated() {
+            let c = runtime.config.readers[i]
+            let st = r.reader.stats
+            readers.append(Reader(
+                id: r.name, driver: c.driver.rawValue, wire: r.reader.label, state: Self.stateName(r.state),
+                antennas: c.antennas.map { a in Antenna(antenna: Int(a), reads: r.antennas.reads(antenna: a)) },
+                cycles: r.cycles, reads: st.reads.load(ordering: .relaxed), timeouts: st.timeouts.load(ordering: .relaxed),
+                protocolErrors: st.protocolErrors.load(ordering: .relaxed), disconnects: st.disconnects.load(ordering: .relaxed),
+                ringFill: rounded(r.ring.fill, 3), ringHighWater: r.ring.highWater, drops: Int(r.ring.dropped)))
+        }
+        self.init(
+            role: runtime.config.role.rawValue, simulated: runtime.simulation != nil,
+            uptimeSeconds: rounded(Double(s.nanos) / 1e9, 1), readers: readers,
+            reads: s.reads, items: s.items, alarms: s.alarms, undecodable: s.undecodable, drops: s.drops,
+            cache: runtime.cache.map { Cache(path: $0.store.path, entries: runtime.index.count) },
+            sync: sync.enabled
+                ? Sync(replayed: sync.replayed, deadLetters: sync.deadLettered, backlog: sync.backlog < 0 ? nil : sync.backlog)
+                : nil)
+    }
+
+    static func stateName(_ s: ReaderRunner.State) -> String {
+        switch s {
+        case .starting: "starting"
+        case .reading: "reading"
+        case .failing: "failing"
+        case .stopped: "stopped"
+        }
+    }
+
+    /// One line for the socket; a report that cannot be encoded (it always can) is an empty object.
+    static func line(_ runtime: GateRuntime, sync: SyncCounters) -> String {
+        ((try? JSONWire.encode(StatusReport(runtime, sync: sync))) ?? "{}") + "\n"
+    }
+}
