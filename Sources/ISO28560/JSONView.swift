@@ -81,7 +81,8 @@ extension PCWord {
 
 extension Part4Tag {
     public func jsonFields() -> [(String, JSONValue)] {
-        var f: [(String, JSONValue)] = [("pc", pc.json), ("uii", .string(uii))]
+        // A bare UII's PC word was derived, not read: it is not shown as the tag's.
+        var f: [(String, JSONValue)] = pcDerived ? [("uii", .string(uii))] : [("pc", pc.json), ("uii", .string(uii))]
         for (e, v) in record.sortedElements { f.append((e.jsonName, v.json(e))) }
         if let storedCRC { f.append(("stored_crc", .string(hex4(storedCRC)))) }
         if let u = userMemory, let cp = u.contentParameter { f.append(("content_parameter", .array(cp.map { .int($0) }))) }

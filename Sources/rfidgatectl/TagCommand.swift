@@ -34,11 +34,13 @@ struct TagCommand: ParsableCommand {
             case hf
             /// UHF MB01 from the PC word (word 1) on.
             case uii
+            /// UHF: the UII words alone, without the PC word, as many readers report "the EPC".
+            case epc
             /// UHF MB11: DSFID 0x06 then ISO 28560-2 data sets.
             case user
         }
 
-        @Option(help: "Which memory the hex is: hf (HF user memory from block 0), uii (UHF MB01 from the PC word), user (UHF MB11).")
+        @Option(help: "Which memory the hex is: hf (HF user memory from block 0), uii (UHF MB01 from the PC word), epc (UHF UII words without the PC word, as readers report the EPC; --afi gives the security state), user (UHF MB11).")
         var memory: Memory = .hf
 
         @Option(help: "HF DSFID as read from the tag (06 marks ISO 28560-2). Omit to detect from the content.")
@@ -83,13 +85,17 @@ struct TagCommand: ParsableCommand {
                 case .hf: tag = try TagDecoder.decodeHF(bytes, dsfid: dsfidByte)
                 case .uii:
                     tag = try TagDecoder.decodeUHF(uii: bytes, userMemory: user, includesStoredCRC: withStoredCRC)
+                case .epc:
+                    tag = try TagDecoder.decodeBareUII(bytes, userMemory: user, afi: afiByte)
                 case .user: tag = try TagDecoder.decodeUserMemory(bytes)
                 }
             } catch {
                 throw TagCommand.fail(error.description)
             }
             var fields = tag.jsonFields()
-            if let afi = afiByte ?? tag.part4?.pc.afi, tag.format != .blank {
+            // A bare UII has no PC word: its security state needs --afi.
+            let tagAFI = tag.part4?.pcDerived == true ? nil : tag.part4?.pc.afi
+            if let afi = afiByte ?? tagAFI, tag.format != .blank {
                 fields.append(("security", .string(afiProfile.state(afi: afi).description)))
             }
             print(try JSONWire.encode(JSONValue.object(fields)))

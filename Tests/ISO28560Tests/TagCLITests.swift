@@ -32,6 +32,24 @@ struct TagCLITests {
         }
     }
 
+    /// Many readers report the EPC bank's UII without its PC word: decoded as the same item.
+    @Test func aBareUIIDecodesWithMemoryEPC() throws {
+        let v = Vector.named("iso28560-4-mb01-example")
+        let bare = hexString(Array(v.bytes.dropFirst(2)))
+        let (status, out, err) = try TagCLI.run(["tag", "decode", "--memory", "epc", "--afi", "07", bare])
+        #expect(status == 0, "\(err)")
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        #expect(json["format"] == .string("28560-4"))
+        #expect(json["uii"] == .string("CH-000134-1.12345678.31"))
+        #expect(json["primary_item_identifier"] == .string("12345678"))
+        #expect(json["pc"] == nil, "a derived PC word is not the tag's")
+        #expect(json["security"] != nil)
+        // A factory-fresh tag read whole is blank (writable), not proprietary.
+        let fresh = try TagCLI.run(["tag", "decode", "--memory", "uii", "3000E28011606000020 9A0B1C2D3".replacingOccurrences(of: " ", with: "")])
+        #expect(fresh.status == 0)
+        #expect(try JSONDecoder().decode(JSONValue.self, from: Data(fresh.out.utf8))["format"] == .string("blank"))
+    }
+
     @Test func malformedExits65WithOffsetAndReason() throws {
         let (status, out, err) = try TagCLI.run(["tag", "decode", "--dsfid", "06", "210312C45600"])
         #expect(status == 65)
