@@ -145,6 +145,15 @@ else
 passwd: $pw
 group:  $gr"
 fi
+# The status readers' group exists, is a system group and has no members: people are added
+# to it by hand; the daemon's user joins it through the unit's SupplementaryGroups=.
+sg=$(grep '^rfidgate-status:' "$root/etc/group" 2>/dev/null)
+if [ -n "$sg" ] && [ "$(printf '%s' "$sg" | cut -d: -f3)" -lt 1000 ] && [ -z "$(printf '%s' "$sg" | cut -d: -f4)" ] && \
+   grep -qx 'SupplementaryGroups=rfidgate-status' "$unit_src"; then
+  ok "sysusers: status group rfidgate-status (system group; the unit joins it)"
+else
+  bad "sysusers: status group rfidgate-status missing or the unit does not join it" "$sg"
+fi
 
 out=$(systemd-tmpfiles --create --root="$root" "$tmpfiles_src" 2>&1); rc=$?
 st_state=$(stat -c '%a %u %g' "$root/var/lib/rfidgate" 2>/dev/null)

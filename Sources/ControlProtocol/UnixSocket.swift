@@ -8,6 +8,8 @@ import Musl
 public enum UnixSocket {
     public struct Failure: Error, CustomStringConvertible {
         public let description: String
+        /// The OS error (errno) behind it; 0 when it is not an OS error.
+        public var code: Int32 = 0
     }
 
     public static func address(_ path: String) throws(Failure) -> sockaddr_un {
@@ -23,7 +25,10 @@ public enum UnixSocket {
         return addr
     }
 
-    public static func errno(_ what: String) -> Failure { Failure(description: "\(what): \(String(cString: strerror(Glibc.errno)))") }
+    public static func errno(_ what: String) -> Failure {
+        let code = Glibc.errno
+        return Failure(description: "\(what): \(String(cString: strerror(code)))", code: code)
+    }
 
     /// A listening socket at `path` with file mode `mode`. A stale file left by a killed daemon
     /// is replaced; a socket someone still answers on is not (two daemons must not fight).

@@ -61,6 +61,11 @@ public struct GateConfig: Sendable, Equatable {
     public var statusIntervalMillis = 1000
     /// `[status] socket`: where `rfidgatectl status` reaches the daemon; nil = `ControlSocketPath`'s default.
     public var statusSocket: String? = nil
+    /// The group whose members may read the status socket (and nothing else: not the config,
+    /// not the devices, not the store). The daemon's user must be a member to hand the socket
+    /// over (the unit's SupplementaryGroups=); when the group does not exist the socket keeps
+    /// the daemon's own group.
+    public var statusGroup = "rfidgate-status"
     /// `[cache]`: where the circulation store lives and how often to follow other processes' changes.
     public var cache = CacheSettings()
     /// `[policy] alarm_hold_ms`: alarm outputs stay on this long after the last alarm.

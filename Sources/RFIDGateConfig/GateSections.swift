@@ -82,11 +82,17 @@ enum StatusSection: ConfigSection {
 
     static func read(from root: TableReader, into c: inout GateConfig) throws(ConfigError) {
         guard let s = try root.subtable(key) else { return }
-        try s.allowOnly(["interval_ms", "socket"])
+        try s.allowOnly(["interval_ms", "socket", "group"])
         if let v = try s.int("interval_ms") { c.statusIntervalMillis = v }
         if let v = try s.string("socket") {
             guard v.hasPrefix("/"), v.utf8.count < 108 else { throw ConfigError("\(root.source): status.socket must be an absolute path shorter than 108 bytes") }
             c.statusSocket = v
+        }
+        if let v = try s.string("group") {
+            guard !v.isEmpty, v.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+                throw ConfigError("\(root.source): status.group must be a group name")
+            }
+            c.statusGroup = v
         }
     }
 }

@@ -3,10 +3,13 @@
 public struct SIP2Settings: Sendable, Equatable {
     public var server: String?            // "host:port"; nil = SIP2 not configured
     public var login = ""
+    /// Inline secret; `passwordFile` or the systemd credential win over it (see `Secrets`).
     public var password = ""
+    public var passwordFile: String?
     public var location: String?
     public var institution = ""
     public var terminalPassword = ""
+    public var terminalPasswordFile: String?
     public var currentLocation = ""
     public var charset = "utf-8"
     public var errorDetection = true
@@ -32,7 +35,8 @@ public struct SIP2Settings: Sendable, Equatable {
     static func parse(_ r: TableReader, source: String) throws(ConfigError) -> SIP2Settings {
         var s = SIP2Settings()
         try r.allowOnly([
-            "server", "login", "password", "location", "institution", "terminal_password", "current_location",
+            "server", "login", "password", "password_file", "location", "institution", "terminal_password",
+            "terminal_password_file", "current_location",
             "charset", "error_detection", "tls", "tls_ca_file", "tls_cert_file", "tls_key_file", "tls_server_name",
             "request_timeout_ms", "keepalive_s", "nb_due_date", "sync_interval_s", "offline",
         ])
@@ -44,9 +48,17 @@ public struct SIP2Settings: Sendable, Equatable {
         }
         if let v = try r.string("login") { s.login = v }
         if let v = try r.string("password") { s.password = v }
+        if let v = try r.string("password_file") { s.passwordFile = v }
+        if s.passwordFile != nil && !s.password.isEmpty {
+            throw ConfigError("\(source): sip2.password and sip2.password_file are both set: keep one")
+        }
         if let v = try r.string("location") { s.location = v }
         if let v = try r.string("institution") { s.institution = v }
         if let v = try r.string("terminal_password") { s.terminalPassword = v }
+        if let v = try r.string("terminal_password_file") { s.terminalPasswordFile = v }
+        if s.terminalPasswordFile != nil && !s.terminalPassword.isEmpty {
+            throw ConfigError("\(source): sip2.terminal_password and sip2.terminal_password_file are both set: keep one")
+        }
         if let v = try r.string("current_location") { s.currentLocation = v }
         if let v = try r.string("charset") {
             guard charsets.contains(v.lowercased()) else { throw ConfigError("\(source): sip2.charset must be one of \(charsets.sorted()), not \"\(v)\"") }

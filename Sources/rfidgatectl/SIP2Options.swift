@@ -12,7 +12,9 @@ struct SIP2Options: ParsableArguments {
     @Option(help: "Configuration file with a [sip2] table (default /etc/rfidgate/rfidgate.toml).") var config: String?
     @Option(help: "ILS SIP2 server as HOST:PORT.") var server: String?
     @Option(help: "SIP2 login (CN).") var login: String?
-    @Option(help: "SIP2 password (CO).") var password: String?
+    @Option(help: "SIP2 password (CO). Visible to other users in the process list: prefer the config's credential, --password-file, $RFIDGATE_SIP2_PASSWORD or --ask-password.") var password: String?
+    @Option(help: "Read the SIP2 password from this file (the secret alone; one trailing line break ignored).") var passwordFile: String?
+    @Flag(help: "Ask for the SIP2 password on the terminal, without echo.") var askPassword = false
     @Option(help: "Institution id (AO).") var institution: String?
     @Option(help: "Location code sent at login (CP).") var location: String?
     @Option(help: "Character set: utf-8, iso-8859-1, cp850, gb18030, ascii.") var charset: String?
@@ -30,6 +32,8 @@ struct SIP2Options: ParsableArguments {
         m.server = server ?? parent.server
         m.login = login ?? parent.login
         m.password = password ?? parent.password
+        m.passwordFile = passwordFile ?? parent.passwordFile
+        m.askPassword = askPassword || parent.askPassword
         m.institution = institution ?? parent.institution
         m.location = location ?? parent.location
         m.charset = charset ?? parent.charset
@@ -40,15 +44,17 @@ struct SIP2Options: ParsableArguments {
         return m
     }
 
-    /// The [sip2] settings from the config file; a missing default file is not an error.
+    /// The [sip2] settings from the config file, secrets resolved from their files or
+    /// credentials; a missing default file is not an error.
     func settings() throws -> SIP2Settings {
-        if let text = try? readTextFile(configPath) {
-            do { return try ConfigFile.parse(text, source: configPath).sip2 } catch {
-                printError("\(error)")
-                throw ExitCode(78)
-            }
+        guard let text = try? readTextFile(configPath) else { return SIP2Settings() }
+        do {
+            return try ConfigFile.parse(text, source: configPath).sip2.resolvingSecrets(
+                environment: Secrets.processEnvironment(), configPath: configPath, warn: { printError("rfidgatectl: warning: \($0)") })
+        } catch {
+            printError("\(error)")
+            throw ExitCode(78)
         }
-        return SIP2Settings()
     }
 
     /// The config file's [sip2] settings with this command line's flags over them.
@@ -56,7 +62,26 @@ struct SIP2Options: ParsableArguments {
         var s = try settings()
         if let server { s.server = server }
         if let login { s.login = login }
-        if let password { s.password = password }
+        // Strongest first: argv, a file, the environment, the terminal; else the config's.
+        if let password {
+            s.password = password
+        } else if let passwordFile {
+            do {
+                guard let v = try Secrets.read(passwordFile) else { throw ConfigError("--password-file \(passwordFile) is empty") }
+                s.password = v
+            } catch {
+                printError("rfidgatectl: \(error)")
+                throw ExitCode(78)
+            }
+        } else if let v = Secrets.processEnvironment()["RFIDGATE_SIP2_PASSWORD"], !v.isEmpty {
+            s.password = v
+        } else if askPassword {
+            guard let v = readSecretFromTerminal(prompt: "SIP2 password for \(s.login.isEmpty ? "the ILS" : s.login): ") else {
+                printError("rfidgatectl: --ask-password needs a terminal (/dev/tty)")
+                throw ExitCode(78)
+            }
+            s.password = v
+        }
         if let institution { s.institution = institution }
         if let location { s.location = location }
         if let charset { s.charset = charset.lowercased() }

@@ -54,6 +54,9 @@ struct StatusCommand: ParsableCommand {
             case .unreachable(let why):
                 printError("rfidgatectl: cannot reach rfidgated at \(path): \(why) (is it running? as which user? pass --socket)")
                 throw ExitCode(69)
+            case .notPermitted:
+                printError("rfidgatectl: \(path): \(error)")
+                throw ExitCode(77)  // EX_NOPERM
             case .unreadable(let n):
                 printError("rfidgatectl: the daemon at \(path) sent no readable report (\(n) bytes)")
                 throw ExitCode(70)

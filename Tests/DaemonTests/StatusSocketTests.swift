@@ -5,8 +5,12 @@ import Testing
 @Suite("status socket", .serialized)
 struct StatusSocketTests {
     static func ctl(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        try ctlVia(try DaemonBinaryTests.product("rfidgatectl").path, args)
+    }
+
+    static func ctlVia(_ executable: String, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
-        p.executableURL = try DaemonBinaryTests.product("rfidgatectl")
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -89,5 +93,56 @@ struct StatusSocketTests {
         #expect(!FileManager.default.fileExists(atPath: socket), "the socket is removed at shutdown")
         let gone = try Self.ctl(["status", "--socket", socket])
         #expect(gone.status == 69 && gone.err.contains("cannot reach rfidgated"))
+    }
+}
+
+/// Who may do what: a member of the status group reads the status; anybody else is refused
+/// with a message naming the group. Real users (setpriv drops root to `nobody`), real modes.
+@Suite("status socket: least privilege", .serialized)
+struct StatusGroupTests {
+    /// `adm` stands in for rfidgate-status: every Debian system has it, and the test must not
+    /// add groups to the machine it runs on.
+    static let group = "adm"
+
+    static func ctlAs(groups: String?, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let ctl = try DaemonBinaryTests.product("rfidgatectl").path
+        let drop = ["--reuid=65534", "--regid=65534"] + (groups.map { ["--groups=\($0)"] } ?? ["--clear-groups"])
+        return try StatusSocketTests.ctlVia("/usr/bin/setpriv", drop + ["--", ctl] + args)
+    }
+
+    @Test func statusGroupMembersReadOthersAreRefusedClearly() throws {
+        try #require(getuid() == 0, "needs root to run rfidgatectl as other users (setpriv); CI and the README's setup run as root")
+        let gid = try #require(getgrnam(Self.group)).pointee.gr_gid
+        let dir = URL(fileURLWithPath: "/tmp/rfidgate-group-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let socket = dir.appendingPathComponent("run/control.sock").path
+        let config = dir.appendingPathComponent("gate.toml")
+        try "[status]\nsocket = \"\(socket)\"\ngroup = \"\(Self.group)\"\n".write(to: config, atomically: true, encoding: .utf8)
+
+        let daemon = Process()
+        daemon.executableURL = try DaemonBinaryTests.product("rfidgated")
+        daemon.arguments = ["--config", config.path]
+        daemon.standardOutput = FileHandle.nullDevice
+        daemon.standardError = FileHandle.nullDevice
+        try daemon.run()
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL); daemon.waitUntilExit() } }
+        var st = stat()
+        let deadline = Date().addingTimeInterval(30)
+        while !(stat(socket, &st) == 0 && st.st_gid == gid) && Date() < deadline { usleep(20_000) }
+        #expect(st.st_gid == gid && st.st_mode & 0o777 == 0o660, "socket handed to group \(Self.group)")
+
+        let member = try Self.ctlAs(groups: String(gid), ["status", "--socket", socket, "--json", "--interval", "0"])
+        #expect(member.status == 0, "a member of the status group reads the status: \(member.err)")
+        #expect(member.out.contains("\"readers\""))
+
+        let stranger = try Self.ctlAs(groups: nil, ["status", "--socket", socket, "--interval", "0"])
+        #expect(stranger.status == 77)
+        #expect(stranger.err.contains("permission denied") && stranger.err.contains("group \(Self.group)"), "\(stranger.err)")
+        #expect(stranger.out.isEmpty)
+
+        kill(daemon.processIdentifier, SIGTERM)
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
     }
 }

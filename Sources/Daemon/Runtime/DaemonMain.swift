@@ -32,7 +32,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     }
     let logger = Logger(label: "rfidgated")
 
-    let config: GateConfig
+    var config: GateConfig
     do {
         if let path = options.configPath {
             config = try ConfigFile.parse(try readTextFile(path), source: path)
@@ -40,6 +40,10 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
             config = GateConfig()
             try config.validate()
         }
+        // Secrets from their files or systemd's credentials; never printed, never logged.
+        config.sip2 = try config.sip2.resolvingSecrets(
+            environment: Secrets.processEnvironment(), configPath: options.configPath,
+            warn: { logger.warning("\($0)") })
     } catch {
         printError("rfidgated: \(error)")
         return 78  // EX_CONFIG

@@ -10,8 +10,10 @@ import Glibc
 
 /// Answers `rfidgatectl status`: every connection to the control socket gets one JSON status
 /// report and is closed. Nothing is read from the client, so there is no request to parse and
-/// nothing a local user could send to change the gate; access is the socket's file mode (0660,
-/// group rfidgate) inside the 0750 runtime directory.
+/// nothing a local user could send to change the gate. Access is the socket's file mode: 0660,
+/// owned by the daemon's user and by the status group (`[status] group`, default
+/// rfidgate-status), so a technician in that group reads the status and nothing else: the
+/// config, the credentials, the devices and the store stay with the daemon's own group.
 ///
 /// Runs on its own thread with a blocking accept (polled, so shutdown is prompt): a slow or
 /// stuck client holds this thread only, never the cooperative pool or the gate.
@@ -26,6 +28,7 @@ struct ControlSocketService: Service {
         do {
             try makeParent(of: path)
             fd = try UnixSocket.listen(at: path, mode: 0o660)
+            handOver(path, to: runtime.config.statusGroup)
         } catch {
             logger.error("status socket not available (rfidgatectl status will not reach this daemon): \(error)")
             return
@@ -54,9 +57,21 @@ struct ControlSocketService: Service {
         unlink(path)
     }
 
+    /// Gives the socket to the status group; says why when it cannot.
+    func handOver(_ path: String, to group: String) {
+        guard let entry = getgrnam(group) else {
+            logger.notice("status group \(group) does not exist: the status socket keeps the daemon's group (create it with systemd-sysusers)")
+            return
+        }
+        if chown(path, uid_t.max, entry.pointee.gr_gid) != 0 {
+            logger.warning("cannot give the status socket to group \(group): \(String(cString: strerror(errno))) (the unit's SupplementaryGroups=\(group) makes the daemon a member)")
+        }
+    }
+
     func makeParent(of path: String) throws(UnixSocket.Failure) {
         guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
         let dir = String(path[..<slash])
-        if mkdir(dir, 0o750) != 0 && errno != EEXIST { throw UnixSocket.errno("mkdir \(dir)") }
+        // 0711: anyone may pass through to the socket, nobody but the daemon may list or add.
+        if mkdir(dir, 0o711) != 0 && errno != EEXIST { throw UnixSocket.errno("mkdir \(dir)") }
     }
 }
