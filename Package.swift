@@ -108,6 +108,16 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CirculationTests", dependencies: ["Circulation", "ISO28560"]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
+        // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
+        .testTarget(
+            name: "SIP2ClientTests",
+            dependencies: [
+                "SIP2", "SIP2Client",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "SIP2IntegrationTests",
             dependencies: [
