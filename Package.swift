@@ -129,6 +129,16 @@ let package = Package(
             name: "SIP2SyncTests",
             dependencies: ["SIP2", "SIP2Sync", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
+        // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
+        .testTarget(
+            name: "SIP2ClientTests",
+            dependencies: [
+                "SIP2", "SIP2Client",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "SIP2IntegrationTests",
             dependencies: [

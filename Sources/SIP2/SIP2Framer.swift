@@ -8,6 +8,9 @@ public struct SIP2Framer: Sendable {
         public var truncated: Bool
         /// Bytes thrown away because the frame exceeded the limit.
         public var discarded: Int
+        public init(bytes: [UInt8], truncated: Bool = false, discarded: Int = 0) {
+            self.bytes = bytes; self.truncated = truncated; self.discarded = discarded
+        }
     }
 
     public let maxFrameBytes: Int

@@ -23,11 +23,8 @@ public actor SIP2Client {
     private let group: EventLoopGroup
     private var logger: Logger
     private let trace: Trace?
-    private let encoder: SIP2Encoder
-    private let decoder: SIP2Decoder
     private var connection: SIP2Connection?
-    private var sequence = 0
-    private var lastActivity: ContinuousClock.Instant = .now
+    private var keepalive: SIP2KeepaliveSchedule<ContinuousClock.Instant>
     private var backoff: Duration
     private var retryAfter: ContinuousClock.Instant?
     private var lastConnectError: SIP2ClientError?
@@ -41,8 +38,7 @@ public actor SIP2Client {
         self.group = group
         self.logger = logger
         self.trace = trace
-        encoder = SIP2Encoder(charset: configuration.charset, errorDetection: configuration.errorDetection)
-        decoder = SIP2Decoder(charset: configuration.charset)
+        keepalive = SIP2KeepaliveSchedule(interval: configuration.keepaliveInterval, start: .now)
         backoff = configuration.reconnectBackoff
     }
 
@@ -90,9 +86,8 @@ public actor SIP2Client {
             throw .backingOff(seconds: (until - .now).seconds, lastError: last.description)
         }
         do throws(SIP2ClientError) {
-            let c = try await SIP2Connection.connect(configuration, group: group)
-            connection = c
-            sequence = 0  // a new connection starts again at AY0
+            // A new connection (and its handler) starts again at AY0.
+            connection = try await SIP2Connection.connect(configuration, group: group, logger: logger, trace: trace)
             let login = try await exchange(LoginRequest(user: configuration.login, password: configuration.password, location: configuration.location).message, expecting: "94")
             guard login.fixed(0, 1) == "1" else {
                 drop()
@@ -136,86 +131,20 @@ public actor SIP2Client {
     // MARK: one exchange
 
     /// Sends one request and returns its answer. Caller must hold the serialisation and a connection.
+    /// The exchange itself (AY, 96/97, deadline) runs in the connection's handler.
     private func exchange(_ message: SIP2Message, expecting code: String) async throws(SIP2ClientError) -> SIP2Message {
         guard let conn = connection else { throw .connectionClosed(command: message.code, sent: false) }
-        let seq = sequence
-        sequence = (sequence + 1) % 10
-        let frame: [UInt8]
-        do { frame = try encoder.encode(message, sequence: seq) } catch { throw .encode(error) }
-        for stale in conn.mailbox.drain() {
-            logger.warning("discarding an unsolicited SIP2 frame", metadata: ["frame": "\(printable(stale.bytes))"])
-        }
-        let timeout = TimeAmount(effectiveTimeout)
-        // The deadline runs from the send, not from when this task gets to look at the answer.
-        var deadline = NIODeadline.now() + timeout
-        guard await send(frame, on: conn) else {
+        keepalive.noteActivity(at: .now)
+        defer { keepalive.noteActivity(at: .now) }
+        do {
+            let answer = try await conn.exchange(message, expecting: code, timeout: effectiveTimeout, resendLimit: resendLimit)
+            messagesSent += answer.framesSent
+            return answer.message
+        } catch {
+            messagesSent += 1
             drop()
-            if let tls = conn.mailbox.tlsError { throw .tlsFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: tls) }
-            throw .connectionClosed(command: message.code, sent: false)
+            throw error
         }
-        var resends96 = 0, resends97 = 0
-        var afterResendRequest = false
-        while true {
-            let event = await conn.mailbox.next(deadline: deadline, on: conn.channel.eventLoop)
-            switch event {
-            case .timeout:
-                drop()
-                throw .timeout(command: message.code, seconds: effectiveTimeout.seconds)
-            case .closed:
-                drop()
-                if let tls = conn.mailbox.tlsError { throw .tlsFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: tls) }
-                throw .connectionClosed(command: message.code, sent: true)
-            case .frame(let f):
-                trace?(.received, f.bytes)
-                lastActivity = .now
-                let m: SIP2Message
-                do { m = try decoder.decode(f.bytes, truncated: f.truncated) } catch {
-                    logger.warning("discarding an unreadable SIP2 frame: \(error)", metadata: ["frame": "\(printable(f.bytes))"])
-                    continue
-                }
-                if f.truncated {
-                    logger.warning("SIP2 answer longer than \(configuration.maxFrameBytes) bytes was cut (\(f.discarded) bytes dropped)")
-                }
-                if m.code == "96" {
-                    guard resends96 < resendLimit else { drop(); throw .resendLimit(command: message.code, resends: resends96) }
-                    resends96 += 1
-                    logger.notice("ILS asked for a resend (96) of \(message.code), resend \(resends96)")
-                    deadline = NIODeadline.now() + timeout
-                    guard await send(frame, on: conn) else { drop(); throw .connectionClosed(command: message.code, sent: true) }
-                    continue
-                }
-                if m.checksum == .invalid {
-                    guard resends97 < resendLimit else { drop(); throw .badChecksum(command: message.code) }
-                    resends97 += 1
-                    afterResendRequest = true
-                    logger.notice("SIP2 answer failed its checksum; asking for a resend (97)")
-                    let resend = (try? encoder.encode(RequestACSResend.message, sequence: 0)) ?? Array("97\r".utf8)
-                    deadline = NIODeadline.now() + timeout
-                    guard await send(resend, on: conn) else { drop(); throw .connectionClosed(command: message.code, sent: true) }
-                    continue
-                }
-                if m.code != code {
-                    logger.warning("discarding SIP2 \(m.code) while waiting for \(code)", metadata: ["frame": "\(printable(f.bytes))"])
-                    continue
-                }
-                // A resent answer may carry a different AY (Evergreen rebuilds the trailer).
-                if configuration.errorDetection, !afterResendRequest, let s = m.sequence, s != seq {
-                    logger.warning("discarding SIP2 \(m.code) with sequence \(s), expected \(seq) (late answer)")
-                    continue
-                }
-                if configuration.errorDetection && m.checksum == .absent && !f.truncated {
-                    logger.debug("SIP2 answer without AZ accepted")
-                }
-                return m
-            }
-        }
-    }
-
-    private func send(_ frame: [UInt8], on conn: SIP2Connection) async -> Bool {
-        trace?(.sent, frame)
-        messagesSent += 1
-        lastActivity = .now
-        return await conn.write(frame)
     }
 
     /// Connects if needed, then one exchange; the typed helpers below go through here.
@@ -233,13 +162,12 @@ public actor SIP2Client {
     /// again) when that fails. Runs until the task is cancelled.
     public func runKeepalive() async {
         while !Task.isCancelled {
-            let wait = max(.milliseconds(100), configuration.keepaliveInterval - (ContinuousClock.now - lastActivity))
-            try? await Task.sleep(for: wait)
+            try? await Task.sleep(for: keepalive.wait(at: .now))
             if Task.isCancelled { return }
-            if ContinuousClock.now - lastActivity >= configuration.keepaliveInterval {
+            if keepalive.isDue(at: .now) {
                 do { _ = try await status() } catch {
                     logger.notice("SIP2 keepalive failed: \(error)")
-                    lastActivity = .now
+                    keepalive.noteActivity(at: .now)
                 }
             }
         }
@@ -324,7 +252,7 @@ public actor SIP2Client {
         } catch where error.outcomeUnknown {
             logger.notice("checkout of \(r.item) has an unknown outcome (\(error)); asking item information first")
             let info = try await itemInformation(r.item)
-            if info.isCharged { return .confirmedCharged(info) }
+            if SIP2UnknownOutcomeRule.afterLostCheckout(info) == .alreadyApplied { return .confirmedCharged(info) }
             guard case .checkout(let c) = try await request(r) else { throw .unexpectedResponse(command: "11", got: "?") }
             return .answered(c)
         }
@@ -338,7 +266,7 @@ public actor SIP2Client {
         } catch where error.outcomeUnknown {
             logger.notice("checkin of \(r.item) has an unknown outcome (\(error)); asking item information first")
             let info = try await itemInformation(r.item)
-            if !info.isCharged && info.circulationStatus != nil && info.circulationStatus != .other { return .confirmedNotCharged(info) }
+            if SIP2UnknownOutcomeRule.afterLostCheckin(info) == .alreadyApplied { return .confirmedNotCharged(info) }
             guard case .checkin(let c) = try await request(r) else { throw .unexpectedResponse(command: "09", got: "?") }
             return .answered(c)
         }

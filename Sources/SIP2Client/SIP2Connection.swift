@@ -1,17 +1,18 @@
+import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
 import SIP2
 
-/// One TCP (or TLS) connection to the ACS: writes whole frames, hands received frames to a mailbox.
-/// No protocol logic here; `SIP2Client` does login, sequence numbers, resends and timeouts.
+/// One TCP (or TLS) connection to the ACS, with `SIP2ChannelHandler` at the end of its pipeline.
+/// No protocol logic here: the handler runs the exchange state machine, `SIP2Client` does login.
 final class SIP2Connection: Sendable {
     let channel: Channel
-    let mailbox: FrameMailbox
 
-    private init(channel: Channel, mailbox: FrameMailbox) { self.channel = channel; self.mailbox = mailbox }
+    private init(channel: Channel) { self.channel = channel }
 
-    static func connect(_ c: SIP2ClientConfiguration, group: EventLoopGroup) async throws(SIP2ClientError) -> SIP2Connection {
+    static func connect(_ c: SIP2ClientConfiguration, group: EventLoopGroup, logger: Logger,
+                        trace: SIP2Client.Trace?) async throws(SIP2ClientError) -> SIP2Connection {
         let endpoint = "\(c.host):\(c.port)"
         var sslContext: NIOSSLContext?
         if let tls = c.tls {
@@ -29,9 +30,7 @@ final class SIP2Connection: Sendable {
                 throw .tlsFailed(endpoint: endpoint, reason: "\(error)")
             }
         }
-        let mailbox = FrameMailbox()
         let serverName = c.tls?.serverName ?? c.host
-        let maxFrame = c.maxFrameBytes
         let handshake: EventLoopPromise<Void>? = sslContext == nil ? nil : group.any().makePromise()
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(c.connectTimeout))
@@ -42,7 +41,7 @@ final class SIP2Connection: Sendable {
                         let h = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress(serverName) ? nil : serverName)
                         try channel.pipeline.syncOperations.addHandler(h)
                     }
-                    try channel.pipeline.syncOperations.addHandler(SIP2FrameHandler(mailbox: mailbox, maxFrameBytes: maxFrame, handshake: handshake))
+                    try channel.pipeline.syncOperations.addHandler(SIP2ChannelHandler(configuration: c, logger: logger, trace: trace, handshake: handshake))
                 }
             }
         let channel: Channel
@@ -61,19 +60,23 @@ final class SIP2Connection: Sendable {
             } catch {
                 timer.cancel()
                 channel.close(promise: nil)
-                throw .tlsFailed(endpoint: endpoint, reason: mailbox.tlsError ?? "\(error)")
+                throw .tlsFailed(endpoint: endpoint, reason: "\(error)")
             }
         }
-        return SIP2Connection(channel: channel, mailbox: mailbox)
+        return SIP2Connection(channel: channel)
     }
 
-    func write(_ bytes: [UInt8]) async -> Bool {
-        do {
-            try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
-            return true
-        } catch {
-            if error is NIOSSLError || error is BoringSSLError { mailbox.noteTLSError("\(error)") }
-            return false
+    /// One exchange through the handler: the answer, or why there is none.
+    func exchange(_ message: SIP2Message, expecting code: String, timeout: Duration,
+                  resendLimit: Int) async throws(SIP2ClientError) -> SIP2ExchangeAnswer {
+        let answer = channel.eventLoop.makePromise(of: SIP2ExchangeAnswer.self)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        // A closed channel never reaches the handler: the write fails and nothing went out.
+        written.futureResult.whenFailure { _ in answer.fail(SIP2ClientError.connectionClosed(command: message.code, sent: false)) }
+        channel.writeAndFlush(SIP2ExchangeRequest(message: message, expecting: code, timeout: TimeAmount(timeout),
+                                                  resendLimit: resendLimit, promise: answer), promise: written)
+        do { return try await answer.futureResult.get() } catch let e as SIP2ClientError { throw e } catch {
+            throw .connectionClosed(command: message.code, sent: true)
         }
     }
 

@@ -79,10 +79,10 @@ public actor SyncService {
             // It may already be in the ILS: ask before sending again (never a second loan).
             let info = try await client.itemInformation(e.item)
             switch e.kind {
-            case .checkout where info.isCharged:
+            case .checkout where SIP2UnknownOutcomeRule.afterLostCheckout(info) == .alreadyApplied:
                 try store.markDone(id: e.id, resolution: "item information after a lost answer: charged (\(info.circulationStatusCode))", atUnix: clock())
                 return .done
-            case .checkin where info.circulationStatus != nil && !info.isCharged && info.circulationStatus != .other:
+            case .checkin where SIP2UnknownOutcomeRule.afterLostCheckin(info) == .alreadyApplied:
                 try store.markDone(id: e.id, resolution: "item information after a lost answer: not charged (\(info.circulationStatusCode))", atUnix: clock())
                 return .done
             default: break

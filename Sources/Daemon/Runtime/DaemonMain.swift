@@ -59,7 +59,15 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     let syncCounters = SyncCounters()
     let recorder = EventRecorder(runtime: runtime, output: output, logger: logger, outputs: runtime.alarmOutputs)
 
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+    // One SIP2 session for the box, shared by its users (replay now, the station next).
+    let sip2Client = SIP2ClientService.makeClient(config.sip2, logger: logger)
+
+    // Started in this order, shut down in reverse: the SIP2 client comes before its users.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let sip2Client {
+        services.append(.init(service: SIP2ClientService(client: sip2Client), successTerminationBehavior: .ignore, serviceName: "sip2-client"))
+    }
+    services += [
         .init(service: GateService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "gate"),
         .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger, recorder: recorder),
               successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
@@ -68,7 +76,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
         .init(service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "control"),
-        .init(service: SIP2SyncDaemonService(runtime: runtime, counters: syncCounters, output: output, logger: logger),
+        .init(service: SIP2SyncDaemonService(runtime: runtime, client: sip2Client, counters: syncCounters, output: output, logger: logger),
               successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
     services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))

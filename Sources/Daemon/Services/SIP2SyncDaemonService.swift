@@ -20,7 +20,8 @@ public final class SyncCounters: Sendable {
 }
 
 /// Replays the SIP2 outbox (loans and returns accepted while the ILS was away) whenever
-/// `[sip2] server` is configured, and keeps the SIP2 session alive below the ILS's idle timeout.
+/// `[sip2] server` is configured, through the box's shared `SIP2Client` (whose own service keeps
+/// the session alive and closes it after this one stops).
 ///
 /// The outbox is rows of the circulation store, so without a store there is nothing to replay
 /// (the gate still runs; the error says why). Stopping mid-exchange is safe: an entry is marked
@@ -28,6 +29,8 @@ public final class SyncCounters: Sendable {
 /// before sending it again.
 struct SIP2SyncDaemonService: Service {
     let runtime: GateRuntime
+    /// The shared client (nil when `[sip2]` is not configured or invalid; already logged).
+    let client: SIP2Client?
     let counters: SyncCounters
     let output: StatusOutput
     let logger: Logger
@@ -39,11 +42,10 @@ struct SIP2SyncDaemonService: Service {
             logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it can be opened")
             return
         }
+        guard let client else { return }
         let outbox: CirculationOutbox
-        let client: SIP2Client
         do {
             outbox = try CirculationOutbox(store: cache.store)
-            client = SIP2Client(try settings.clientConfiguration(source: "[sip2]"), logger: Logger(label: "rfidgate.sip2"))
         } catch {
             logger.error("SIP2 sync not started: \(error)")
             return
@@ -74,10 +76,8 @@ struct SIP2SyncDaemonService: Service {
                     }
                 }
             }
-            group.addTask { await client.runKeepalive() }
             try? await gracefulShutdown()
             group.cancelAll()
         }
-        await client.disconnect()
     }
 }
