@@ -1,3 +1,4 @@
+import RFIDGateConfig
 import Logging
 import ServiceLifecycle
 import SIP2Client
