@@ -141,7 +141,7 @@ final class SIP2ChannelHandler: ChannelDuplexHandler {
             // A flood must not become a flood of log lines: 1st, 10th, 100th... unsolicited frame.
             let n = machine.discardedUnsolicited
             if !machine.isIdle || n == 1 || Self.isPowerOfTen(n) {
-                logger.warning("discarding \(reason)\(machine.isIdle ? " (\(n) so far)" : "")", metadata: ["frame": "\(printable(frame))"])
+                logger.warning("discarding \(reason)\(machine.isIdle ? " (\(n) so far)" : "")", metadata: ["frame": "\(printable(SIP2Redaction.redacted(frame)))"])
             }
         case .fail(let e):
             complete { $0.fail(e) }

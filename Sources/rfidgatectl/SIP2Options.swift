@@ -101,25 +101,13 @@ struct SIP2Options: ParsableArguments {
         let cfg = try clientConfiguration()
         guard raw else { return SIP2Client(cfg) }
         return SIP2Client(cfg, trace: { (dir: SIP2Client.Direction, bytes: [UInt8]) in
-            let text = String(decoding: bytes, as: UTF8.self).replacingCRLF()
+            // Passwords and PINs masked; the ILS's text made safe for the terminal.
+            let text = SafeText.display(String(decoding: SIP2Redaction.redacted(bytes), as: UTF8.self))
             printError((dir == .sent ? ">> " : "<< ") + text)
         })
     }
 }
 
-extension String {
-    func replacingCRLF() -> String {
-        var out = ""
-        for ch in unicodeScalars {
-            switch ch {
-            case "\r": out += "\\r"
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
-}
 
 /// One JSON object from ordered key/value pairs (strings, numbers, booleans, null), written
 /// through the shared JSON path (`JSONWire`: sorted keys).

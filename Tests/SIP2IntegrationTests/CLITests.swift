@@ -43,7 +43,9 @@ extension SIP2PeerSuites {
             (st, out, err) = try await Self.ctl(["sip2"] + c + ["--raw", "--json", "item", "I0005"])
             var j = try Self.lastJSON(out)
             #expect(st == 0 && j["ok"] as? Bool == true && j["title"] as? String == "三体" && j["circulation_status"] as? String == "03")
-            #expect(err.contains(">> 9300CNsc_user|COsc_pass|AY0AZ") && err.contains("<< 941AY0AZFDFD"))
+            // Every frame is shown, the password never: --raw masks CO (and AC, AD).
+            #expect(err.contains(">> 9300CNsc_user|CO****|AY0AZ") && err.contains("<< 941AY0AZFDFD"))
+            #expect(!err.contains("sc_pass") && !out.contains("sc_pass"))
 
             (st, out, _) = try await Self.ctl(["sip2", "patron", "P0001", "--pin", "9999", "--json"] + c)
             j = try Self.lastJSON(out)

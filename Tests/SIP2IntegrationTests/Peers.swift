@@ -32,13 +32,14 @@ final class Peer: @unchecked Sendable {
     private var process: Process?
     private let environment: [String: String]
 
-    init(_ kind: PeerKind, errorDetection: Bool = true, port: Int? = nil, encoding: String = "utf-8") throws {
+    init(_ kind: PeerKind, errorDetection: Bool = true, port: Int? = nil, encoding: String = "utf-8", environment extra: [String: String] = [:]) throws {
         self.kind = kind
         self.port = try port ?? freePort()
         controlPort = try freePort()
         var env = ProcessInfo.processInfo.environment
         env["SIP2PEER_ERROR_DETECTION"] = errorDetection ? "1" : "0"
         env["SIP2PEER_ENCODING"] = encoding
+        env.merge(extra) { $1 }
         environment = env
         try start()
     }

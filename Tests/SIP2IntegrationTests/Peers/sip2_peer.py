@@ -28,13 +28,16 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
-INSTITUTION, SC_LOGIN, SC_PASSWORD = "DEMO", "sc_user", "sc_pass"
+INSTITUTION, SC_LOGIN = "DEMO", "sc_user"
+# The secret-grep test sets its own unique password and PIN, so a search for them is meaningful.
+SC_PASSWORD = os.environ.get("SIP2PEER_SC_PASSWORD", "sc_pass")
+P0001_PIN = os.environ.get("SIP2PEER_P0001_PIN", "1234")
 LOCK = threading.RLock()
 
 
 def initial_patrons():
     return {
-        "P0001": {"name": "Alice Example", "pin": "1234", "blocked": False},
+        "P0001": {"name": "Alice Example", "pin": P0001_PIN, "blocked": False},
         "P0002": {"name": "Bob Blocked", "pin": "1234", "blocked": True},
         "P0003": {"name": "Zoë Ångström", "pin": "0000", "blocked": False},
     }
