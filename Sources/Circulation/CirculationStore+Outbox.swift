@@ -11,7 +11,7 @@ extension CirculationStore {
             id: r["id"], key: r["key"], kind: OutboxRow.Kind(rawValue: r["kind"]) ?? .checkout,
             patron: r["patron"], item: r["item"], transactionUnix: r["transaction_unix"], transactionDate: r["transaction_date"],
             nbDueDate: r["nb_due_date"], state: OutboxRow.State(rawValue: r["state"]) ?? .pending, attempts: r["attempts"],
-            lastError: r["last_error"], resolution: r["resolution"])
+            failures: r["failures"], nextAttemptUnix: r["next_attempt_unix"], lastError: r["last_error"], resolution: r["resolution"])
     }
 
     /// Adds a row and, in the same transaction, the item's new record (journalled, so a running
@@ -35,6 +35,36 @@ extension CirculationStore {
         try read("reading the SIP2 outbox") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM sip2_outbox WHERE state = ? ORDER BY id LIMIT ?", arguments: [state.rawValue, limit])
                 .map(Self.outboxRow)
+        }
+    }
+
+    /// Pending rows due at `now`, oldest first, keeping order per item: a row waits while an
+    /// older row of the same item is pending (a checkout reaches the ILS before its checkin),
+    /// also while that one backs off; unrelated items go ahead.
+    public func dueOutboxRows(now: Int64, limit: Int) throws(CirculationError) -> [OutboxRow] {
+        try read("reading the SIP2 outbox") { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM sip2_outbox o
+                WHERE o.state = 'pending' AND (o.next_attempt_unix IS NULL OR o.next_attempt_unix <= ?)
+                  AND NOT EXISTS (SELECT 1 FROM sip2_outbox p WHERE p.item = o.item AND p.state = 'pending' AND p.id < o.id)
+                ORDER BY o.id LIMIT ?
+                """, arguments: [now, limit]).map(Self.outboxRow)
+        }
+    }
+
+    /// A lost answer while `id` was in flight: one more failure, no new try before
+    /// `nextAttemptUnix`; at `maxFailures` the row becomes a dead letter. Returns whether it did.
+    public func noteOutboxFailure(id: Int64, error: String, nextAttemptUnix: Int64, maxFailures: Int, atUnix: Int64) throws(CirculationError) -> Bool {
+        try write("recording a SIP2 outbox failure") { db in
+            try db.execute(sql: """
+                UPDATE sip2_outbox SET failures = failures + 1, last_error = ?, next_attempt_unix = ? WHERE id = ? AND state = 'pending'
+                """, arguments: [error, nextAttemptUnix, id])
+            try db.execute(sql: """
+                UPDATE sip2_outbox SET state = 'dead', finished_unix = ?,
+                    last_error = 'no answer from the ILS in ' || failures || ' tries (last: ' || last_error || ')'
+                WHERE id = ? AND state = 'pending' AND failures >= ?
+                """, arguments: [atUnix, id, maxFailures])
+            return db.changesCount > 0
         }
     }
 
@@ -70,10 +100,26 @@ extension CirculationStore {
         }
     }
 
-    /// A dead row back to pending; false when `id` is not a dead letter.
+    /// A dead row back to pending, failures reset; false when `id` is not a dead letter.
+    /// `attempts` stays: a send that may have reached the ILS is still asked about (17) first.
     public func reviveOutbox(id: Int64) throws(CirculationError) -> Bool {
         try write("retrying a SIP2 dead letter") { db in
-            try db.execute(sql: "UPDATE sip2_outbox SET state = 'pending', finished_unix = NULL WHERE id = ? AND state = 'dead'", arguments: [id])
+            try db.execute(sql: """
+                UPDATE sip2_outbox SET state = 'pending', finished_unix = NULL, failures = 0, next_attempt_unix = NULL
+                WHERE id = ? AND state = 'dead'
+                """, arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    /// A pending row that is pausing after failures: failures reset, due at once. False when
+    /// `id` is not pending or not pausing.
+    public func resetOutboxBackoff(id: Int64) throws(CirculationError) -> Bool {
+        try write("retrying a SIP2 outbox entry now") { db in
+            try db.execute(sql: """
+                UPDATE sip2_outbox SET failures = 0, next_attempt_unix = NULL
+                WHERE id = ? AND state = 'pending' AND (failures > 0 OR next_attempt_unix IS NOT NULL)
+                """, arguments: [id])
             return db.changesCount > 0
         }
     }

@@ -142,6 +142,16 @@ enum Schema {
                 INSERT INTO sip2_sync_state (id) VALUES (1);
                 """)
         }
+        m.registerMigration("v3: SIP2 outbox failure count, per-entry backoff, per-item order") { db in
+            // failures: lost answers while this entry was in flight (a poisoned entry is capped
+            // and dead-lettered instead of blocking the queue forever); attempts keeps counting
+            // sends that may have reached the ILS, which decides "ask with 17 first".
+            try db.execute(sql: """
+                ALTER TABLE sip2_outbox ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE sip2_outbox ADD COLUMN next_attempt_unix INTEGER;
+                CREATE INDEX sip2_outbox_item ON sip2_outbox(item, state, id);
+                """)
+        }
         return m
     }
 }

@@ -18,13 +18,20 @@ public struct OutboxRow: Sendable, Equatable {
     public var nbDueDate: String?
     public var state: State
     public var attempts: Int
+    /// Lost answers while this entry was in flight; capped, then dead-lettered.
+    public var failures: Int
+    /// Not tried again before this time (backoff after a failure).
+    public var nextAttemptUnix: Int64?
     public var lastError: String?
     public var resolution: String?
 
     public init(
         id: Int64, key: String, kind: Kind, patron: String?, item: String, transactionUnix: Int64, transactionDate: String,
-        nbDueDate: String?, state: State, attempts: Int, lastError: String?, resolution: String?
+        nbDueDate: String?, state: State, attempts: Int, failures: Int = 0, nextAttemptUnix: Int64? = nil,
+        lastError: String?, resolution: String?
     ) {
+        self.failures = failures
+        self.nextAttemptUnix = nextAttemptUnix
         self.id = id
         self.key = key
         self.kind = kind

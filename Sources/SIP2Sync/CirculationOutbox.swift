@@ -43,7 +43,7 @@ public final class CirculationOutbox: OutboxStore {
             transactionUnix: r.transactionUnix,
             nbDueDate: r.nbDueDate.flatMap { SIP2Date(sip: $0) },
             state: OutboxEntry.State(rawValue: r.state.rawValue) ?? .pending, attempts: r.attempts,
-            lastError: r.lastError, resolution: r.resolution)
+            failures: r.failures, nextAttemptUnix: r.nextAttemptUnix, lastError: r.lastError, resolution: r.resolution)
     }
 
     @discardableResult
@@ -73,6 +73,22 @@ public final class CirculationOutbox: OutboxStore {
         try call { () throws(CirculationError) in try store.outboxRows(.pending, limit: limit) }.map(Self.entry)
     }
 
+    public func due(now: Int64, limit: Int) throws(OutboxError) -> [OutboxEntry] {
+        try call { () throws(CirculationError) in try store.dueOutboxRows(now: now, limit: limit) }.map(Self.entry)
+    }
+
+    public func noteFailure(id: Int64, error: String, nextAttemptUnix: Int64, maxFailures: Int, atUnix: Int64) throws(OutboxError) -> Bool {
+        try call { () throws(CirculationError) in
+            try store.noteOutboxFailure(id: id, error: error, nextAttemptUnix: nextAttemptUnix, maxFailures: maxFailures, atUnix: atUnix)
+        }
+    }
+
+    /// Takes the store's replay lock (one replayer per store file); `ReplayLock.Held` names the
+    /// process replaying now.
+    public func acquireReplayLock(holder: String) throws -> ReplayLock {
+        try ReplayLock.acquire(storePath: store.path, holder: holder)
+    }
+
     public func entry(id: Int64) throws(OutboxError) -> OutboxEntry? {
         try call { () throws(CirculationError) in try store.outboxRow(id: id) }.map(Self.entry)
     }
@@ -99,6 +115,10 @@ public final class CirculationOutbox: OutboxStore {
 
     public func revive(id: Int64) throws(OutboxError) -> Bool {
         try call { () throws(CirculationError) in try store.reviveOutbox(id: id) }
+    }
+
+    public func resetBackoff(id: Int64) throws(OutboxError) -> Bool {
+        try call { () throws(CirculationError) in try store.resetOutboxBackoff(id: id) }
     }
 
     public func noteError(_ message: String, atUnix: Int64) throws(OutboxError) {

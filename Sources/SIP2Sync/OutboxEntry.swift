@@ -21,6 +21,10 @@ public struct OutboxEntry: Sendable, Equatable {
     public var state: State
     /// Sends that may have reached the ILS; > 0 means "check item information before sending again".
     public var attempts: Int
+    /// Lost answers while this entry was in flight (capped, then dead-lettered).
+    public var failures: Int = 0
+    /// Not tried again before this time (backoff after a failure).
+    public var nextAttemptUnix: Int64?
     public var lastError: String?
     public var resolution: String?
 }
@@ -74,6 +78,12 @@ public protocol OutboxStore: Sendable {
     @discardableResult func enqueue(_ e: NewOutboxEntry) throws(OutboxError) -> Int64
     /// The oldest pending entries, in the order they were accepted.
     func pending(limit: Int) throws(OutboxError) -> [OutboxEntry]
+    /// Pending entries due at `now` (not backing off), oldest first, in order per item: an
+    /// entry waits while an older one of the same item is pending.
+    func due(now: Int64, limit: Int) throws(OutboxError) -> [OutboxEntry]
+    /// A lost answer while the entry was in flight: backoff until `nextAttemptUnix`, dead letter
+    /// at `maxFailures`. Returns whether it became a dead letter.
+    func noteFailure(id: Int64, error: String, nextAttemptUnix: Int64, maxFailures: Int, atUnix: Int64) throws(OutboxError) -> Bool
     func entry(id: Int64) throws(OutboxError) -> OutboxEntry?
     func deadLetters(limit: Int) throws(OutboxError) -> [OutboxEntry]
     /// Pending checkouts queued for a patron (offline limit per patron).
@@ -84,8 +94,11 @@ public protocol OutboxStore: Sendable {
     func markDone(id: Int64, resolution: String, atUnix: Int64) throws(OutboxError)
     /// A permanent refusal: out of the queue, into the dead-letter list for staff.
     func markDead(id: Int64, reason: String, atUnix: Int64) throws(OutboxError)
-    /// A technician's retry of a dead letter: back to pending (keeps its place by id).
+    /// A technician's retry of a dead letter: back to pending, failures reset (keeps its place
+    /// by id, and its attempts: it is still asked about before a resend).
     func revive(id: Int64) throws(OutboxError) -> Bool
+    /// A technician's "send it now" for a pending entry that pauses after failures.
+    func resetBackoff(id: Int64) throws(OutboxError) -> Bool
     func noteError(_ message: String, atUnix: Int64) throws(OutboxError)
     func noteACSStatus(_ s: StoredACSStatus) throws(OutboxError)
     func status() throws(OutboxError) -> OutboxStatus

@@ -4,6 +4,9 @@ import RFIDGateConfig
 import SIP2
 import SIP2Client
 import SIP2Sync
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `rfidgatectl sync …`: the offline outbox (loans and returns waiting for the ILS).
 struct SyncCommand: ParsableCommand {
@@ -58,16 +61,18 @@ struct SyncCommand: ParsableCommand {
     }
 
     struct Retry: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put a dead letter back in the queue (after staff fixed the cause in the ILS).")
+        static let configuration = CommandConfiguration(
+            abstract: "Put a dead letter back in the queue, or send a pausing entry now (failures reset).",
+            discussion: "The entry keeps its place, and the count of sends that may have reached the ILS: it is still checked with item information before it is sent again.")
         @OptionGroup var where_: StoreOptions
         @Argument(help: "Outbox entry id (see sync status).") var id: Int64
         func run() throws {
             let store = try SyncCommand.openOutbox(db: where_.db, config: where_.config)
-            guard try store.revive(id: id) else {
-                printError("entry \(id) is not a dead letter (see rfidgatectl sync status)")
+            guard try store.revive(id: id) || store.resetBackoff(id: id) else {
+                printError("entry \(id) is neither a dead letter nor waiting (see rfidgatectl sync status)")
                 throw ExitCode(1)
             }
-            print("entry \(id) queued again; it is sent on the next sync round")
+            print("entry \(id) queued again, failures reset; it is sent on the next sync round")
         }
     }
 
@@ -78,6 +83,13 @@ struct SyncCommand: ParsableCommand {
         @Flag(help: "Keep trying (with backoff) until the queue is empty.") var untilEmpty = false
         func run() async throws {
             let store = try SyncCommand.openOutbox(db: db, config: options.config)
+            // One replayer per store: never beside the daemon's replay (or another sync run).
+            let lock: ReplayLock
+            do { lock = try store.acquireReplayLock(holder: "rfidgatectl sync run pid \(getpid())") } catch let held as ReplayLock.Held {
+                printError("rfidgatectl: \(held): it replays by itself every sync_interval_s; `rfidgatectl sync status` shows the queue")
+                throw ExitCode(75)
+            }
+            defer { lock.release() }
             let client = try options.makeClient()
             let untilEmpty = self.untilEmpty
             let (done, dead, left, stopped) = try await { () async throws in
@@ -88,7 +100,12 @@ struct SyncCommand: ParsableCommand {
                     let r = await sync.replayRound()
                     done += r.done; dead += r.deadLettered
                     let left = try store.status().backlog
-                    if left == 0 || !untilEmpty { await client.disconnect(); return (done, dead, left, r.stoppedBy) }
+                    // Nothing due (the rest backs off after failures): waiting here would not help.
+                    let backingOff = r.stoppedBy == nil && r.done + r.deadLettered == 0 && left > 0
+                    if left == 0 || !untilEmpty || backingOff {
+                        await client.disconnect()
+                        return (done, dead, left, backingOff ? "the rest are pausing after failures (`sync retry ID` sends one now)" : r.stoppedBy)
+                    }
                     try await Task.sleep(for: wait)
                     wait = min(wait * 2, .seconds(30))
                 }

@@ -1,8 +1,12 @@
+import Circulation
 import Logging
 import ServiceLifecycle
 import SIP2Client
 import SIP2Sync
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the sync did during this run, for the summary (and tests that read it).
 public final class SyncCounters: Sendable {
@@ -50,6 +54,9 @@ struct SIP2SyncDaemonService: Service {
             logger.error("SIP2 sync not started: \(error)")
             return
         }
+        // One replayer per store: wait (without replaying) while `rfidgatectl sync run` holds it.
+        guard let lock = await acquireReplayLock(outbox, every: .seconds(settings.syncIntervalSeconds)) else { return }
+        defer { lock.release() }
         counters.enabledValue.store(true, ordering: .relaxed)
         if let s = try? outbox.status() { counters.backlogValue.store(s.backlog, ordering: .relaxed) }
         let log = logger
@@ -79,5 +86,24 @@ struct SIP2SyncDaemonService: Service {
             try? await gracefulShutdown()
             group.cancelAll()
         }
+    }
+
+    /// The store's replay lock, retried every `every` while another process holds it; nil when
+    /// the daemon stops first.
+    func acquireReplayLock(_ outbox: CirculationOutbox, every: Duration) async -> ReplayLock? {
+        var told = false
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                return try outbox.acquireReplayLock(holder: "rfidgated pid \(getpid())")
+            } catch let held as ReplayLock.Held {
+                if !told { logger.notice("SIP2 sync waits: \(held)") }
+                told = true
+            } catch {
+                logger.error("SIP2 sync not started: \(error)")
+                return nil
+            }
+            try? await Task.sleep(for: every)
+        }
+        return nil
     }
 }
