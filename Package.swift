@@ -61,7 +61,7 @@ let package = Package(
             ]),
         // The control-socket protocol: socket path, status report schema, the one JSON coding path.
         // All that rfidgatectl shares with the running daemon.
-        .target(name: "ControlProtocol", dependencies: ["RFIDGateConfig"]),
+        .target(name: "ControlProtocol", dependencies: ["RFIDGateConfig", "ISO28560"]),
         // Service wiring, status output, systemd integration.
         .target(
             name: "Daemon",

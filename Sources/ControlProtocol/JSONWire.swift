@@ -1,3 +1,5 @@
+import ISO28560
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -19,9 +21,22 @@ public enum JSONWire {
 
     public static func decoder() -> JSONDecoder { JSONDecoder() }
 
-    /// One line of JSON text (no newline).
+    /// One line of JSON text (no newline). Strings may hold tag data: besides the C0 controls
+    /// the encoder escapes, C1 controls, bidirectional controls and line separators are written
+    /// as \u escapes too, so the JSON is as safe on a terminal as SafeText's lines.
     public static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
+        let text = String(decoding: try encoder().encode(value), as: UTF8.self)
+        guard text.unicodeScalars.contains(where: SafeText.needsEscape) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if SafeText.needsEscape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {

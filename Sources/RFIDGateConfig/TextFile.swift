@@ -1,3 +1,5 @@
+import ISO28560
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -23,7 +25,8 @@ public func readTextFile(_ path: String) throws(ConfigError) -> String {
 }
 
 /// Writes one line to standard error (fd 2) without touching C's global `stderr` FILE*.
+/// Errors echo what they could not use (a hex string, a path, a value from a tag): escaped.
 public func printError(_ message: String) {
-    let line = Array((message + "\n").utf8)
+    let line = Array((SafeText.display(message) + "\n").utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

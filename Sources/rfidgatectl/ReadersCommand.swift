@@ -32,7 +32,8 @@ struct ReadersCommand: ParsableCommand {
             // says "in use": show what the daemon itself says about them.
             let socket = ControlSocketPath.resolve(configured: c?.statusSocket)
             if let report = StatusCommand.fetchQuietly(socket) {
-                print("\nrfidgated is running (status socket \(socket)) and owns:")
+                print()
+                print("rfidgated is running (status socket \(socket)) and owns:")
                 for r in report.readers {
                     print("  \(r.id)  \(r.driver)  \(r.state)  \(r.reads) reads  \(r.wire)")
                 }

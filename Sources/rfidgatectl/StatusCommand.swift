@@ -32,7 +32,9 @@ struct StatusCommand: ParsableCommand {
             print(try JSONWire.encode(report))
             return
         }
-        print(Self.render(report, previous: interval > 0 ? first : nil, seconds: interval))
+        for line in Self.render(report, previous: interval > 0 ? first : nil, seconds: interval).split(separator: "\n", omittingEmptySubsequences: false) {
+            print(line)
+        }
     }
 
     func socketPath() throws -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Circulation
+import ISO28560
 import RFIDGateConfig
 
 #if canImport(Glibc)
@@ -98,9 +99,8 @@ struct SinceOption: ParsableArguments {
 }
 
 /// One CSV field, quoted when needed (RFC 4180).
-func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingAll("\"", "\"\"") + "\"" : s
-}
+/// A CSV cell of an export: quoted, escaped and safe against spreadsheet formulas.
+func csvField(_ s: String) -> String { SafeText.csvField(s) }
 
 extension String {
     func replacingAll(_ a: Character, _ b: String) -> String {
@@ -112,6 +112,10 @@ extension String {
 
 /// Writes to standard error, optionally without a newline (progress lines on a terminal).
 func printError(_ message: String, newline: Bool) {
-    let bytes = Array((message + (newline ? "\n" : "")).utf8)
+    // A progress line starts with our own "return, erase line" (rewritten in place); the rest is
+    // escaped like any output.
+    let eraseLine = "\r\u{1B}[K"
+    let body = message.hasPrefix(eraseLine) ? eraseLine + SafeText.display(message.dropFirst(eraseLine.count)) : SafeText.display(message)
+    let bytes = Array((body + (newline ? "\n" : "")).utf8)
     _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
 }

@@ -46,3 +46,19 @@ import Testing
         #expect(rounded(.nan, 1) == 0)
     }
 }
+
+/// JSON output carries tag data too: after encoding, nothing a terminal would obey is left raw,
+/// and the text still decodes to the same strings.
+@Suite struct JSONWireSafetyTests {
+    struct Row: Codable, Equatable { var item: String; var title: String }
+
+    @Test func controlAndBidiCharactersAreEscapedAndRoundTrip() throws {
+        let row = Row(item: "3901\u{1B}[2J\n\u{9B}6n", title: "abc\u{202E}fdp \u{2028} 红楼梦")
+        let text = try JSONWire.encode(row)
+        for bad: Unicode.Scalar in ["\u{1B}", "\n", "\u{9B}", "\u{202E}", "\u{2028}"] {
+            #expect(!text.unicodeScalars.contains(bad), "raw U+\(String(bad.value, radix: 16)) in \(text)")
+        }
+        #expect(text.contains("\\u202e") && text.contains("红楼梦"))
+        #expect(try JSONWire.decode(Row.self, from: text) == row)
+    }
+}

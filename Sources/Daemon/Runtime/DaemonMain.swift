@@ -24,11 +24,12 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     signal(SIGPIPE, SIG_IGN)
     // Under systemd: native journal fields. In a terminal: plain text on stderr.
     let journal = JournalLogHandler.isConnected
+    // Every line through SafeText: logs quote tag data.
     LoggingSystem.bootstrap { label in
-        if journal { return JournalLogHandler(label: label) }
+        if journal { return SafeLogHandler(inner: JournalLogHandler(label: label)) }
         var handler = StreamLogHandler.standardError(label: label)
         handler.logLevel = .info
-        return handler
+        return SafeLogHandler(inner: handler)
     }
     let logger = Logger(label: "rfidgated")
 

@@ -1,5 +1,6 @@
 import RFIDGateConfig
 import Gate
+import ISO28560
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -14,7 +15,11 @@ public final class StatusOutput: Sendable {
 
     /// By default each line goes straight to fd 1 with one write(2): stdio would buffer a pipe
     /// (journald, a test harness) and hold status lines back until exit.
-    public init(write: @escaping @Sendable (String) -> Void = writeLine) { self.write = write }
+    /// Every line passes SafeText first: item ids, owners and titles come from tags and imports,
+    /// and nothing written on a tag may reach a terminal or the journal raw.
+    public init(write: @escaping @Sendable (String) -> Void = writeLine) {
+        self.write = { line in write(SafeText.display(line)) }
+    }
 
     func header(_ runtime: GateRuntime) {
         let c = runtime.config
