@@ -60,8 +60,7 @@ extension SIP2PeerSuites {
     /// loans to the invenio peer and is SIGKILLed at random points at least 20 times; after the
     /// last run every loan reached the peer ILS exactly once (its own counters: a second checkout
     /// of a charged item would count as a renewal).
-    @Suite(.enabled(if: PeerEnv.enabled && (DaemonBinary.path != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
-                    "needs the SIP2 peers (scripts/sip2-peers.sh install) and a built rfidgated (swift build)"))
+    @Suite
     struct KillReplayTests {
         @Test func daemonKilledAtRandomPointsLosesAndDuplicatesNothing() async throws {
             // All of it blocks (process waits, sleeps): keep it off the cooperative pool.

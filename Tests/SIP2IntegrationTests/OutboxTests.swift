@@ -17,7 +17,7 @@ func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: Strin
 
 extension SIP2PeerSuites {
     /// E cases against the real peers.
-    @Suite(.enabled(if: PeerEnv.enabled, "SIP2 peers not installed: run scripts/sip2-peers.sh install (CI does)"))
+    @Suite
     struct ReplayTests {
         @Test("E2 E3 E4 queued checkout then checkin replayed in order with no-block and the original dates", arguments: PeerKind.allCases)
         func replayInOrder(_ k: PeerKind) async throws {

@@ -5,7 +5,7 @@ import SIP2Client
 import Testing
 
 extension SIP2PeerSuites {
-    @Suite(.enabled(if: PeerEnv.enabled, "SIP2 peers not installed: run scripts/sip2-peers.sh install (CI does)"))
+    @Suite
     struct PeerExtraTests {
         @Test("C7 cp850 (pysip2's own default charset): names and titles decode")
         func cp850() async throws {

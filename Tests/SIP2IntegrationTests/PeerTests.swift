@@ -14,7 +14,7 @@ func uniqueItem(_ tag: String) -> String { "B\(tag)-\(UInt32.random(in: 0...UInt
 
 extension SIP2PeerSuites {
     /// Acceptance cases marked I and P, against invenio-sip2 1.0.0 and pysip2 0.1.0.
-    @Suite(.enabled(if: PeerEnv.enabled, "SIP2 peers not installed: run scripts/sip2-peers.sh install (CI does)"))
+    @Suite
     struct PeerTests {
         func client(_ k: PeerKind, log: FrameLog? = nil, errorDetection: Bool = true) async throws -> SIP2Client {
             SIP2Client(try await SharedPeers.peer(k).configuration(errorDetection: errorDetection), trace: log?.trace)
@@ -270,9 +270,7 @@ extension SIP2PeerSuites {
 
 extension SIP2PeerSuites {
     /// A9: TLS through Debian's stunnel4 in front of the invenio peer (the reference's rig).
-    @Suite(.enabled(if: PeerEnv.enabled && FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
-                        && (Stunnel.binary != nil || ProcessInfo.processInfo.environment["CI"] == "true"),
-                    "needs the SIP2 peers, openssl and stunnel4 (apt-get install stunnel4; CI does)"))
+    @Suite
     struct TLSTests {
         @Test("A9 TLS: works with the right CA and name, refuses a wrong CA or hostname")
         func tls() async throws {
