@@ -246,8 +246,16 @@ extension SIP2PeerSuites {
                 guard case .backingOff = error else { if case .connectFailed = error { return }; Issue.record("\(error)"); return }
             }
             try await offPool { try peer.start() }
-            try await Task.sleep(for: .milliseconds(1300))
-            #expect(try await c.itemInformation("I0001").title == "The Hobbit")
+            // Reconnects by itself once its backoff has passed (waited on, not slept out).
+            let deadline = ContinuousClock.now + .seconds(30)
+            var title: String?
+            while title == nil && ContinuousClock.now < deadline {
+                do { title = try await c.itemInformation("I0001").title } catch {
+                    guard case .backingOff = error else { if case .connectFailed = error { continue }; throw error }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(title == "The Hobbit")
             await c.disconnect()
         }
 
