@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // RFIDGate: library RFID security gate and self-checkout daemon.
-// Module map (see README "Layout"): pure cores (ISO28560, TagRing, protocol codecs in Readers)
-// have no I/O; thin I/O edges (libusb, systemd) live in exactly one module each.
+// Module map: ARCHITECTURE.md. Pure cores (ISO28560, TagRing, ReaderProtocols, SIP2,
+// CirculationModel) have no I/O; thin I/O edges (libusb, systemd, SQLite) live in exactly one
+// module each.
 import PackageDescription
 
 let package = Package(
@@ -35,8 +36,22 @@ let package = Package(
         .target(name: "ISO28560"),
         // Pure core: the lock-free ring between reader threads and the decode thread.
         .target(name: "TagRing"),
-        // Reader transports (libusb, in-memory), frame codecs, drivers and wire-level emulators.
-        .target(name: "Readers", dependencies: ["CLibUSB", "TagRing"]),
+        // The one OS-thread wrapper, the condition variable and sleeps: for loops that block or
+        // spin and so must never run on the cooperative pool.
+        .target(name: "Threads"),
+        // Pure reader protocol codecs (FEIG frames and commands, LLRP messages, DCTTECH relay
+        // reports): no I/O, what the fuzzers target. Like NIOCore.
+        .target(name: "ReaderProtocols"),
+        // Transports (libusb with hotplug, TCP) and drivers (FEIG, LLRP, USB relay) with their
+        // capabilities (inventory, digital I/O, tag writing). Like NIOPosix.
+        .target(name: "Readers", dependencies: ["CLibUSB", "TagRing", "ReaderProtocols", "Threads"]),
+        // Wire-level emulators and fault injectors (FEIG emulator, emulated libusb, faulty
+        // libusb, TCP emulator server): for simulation, tests and benchmarks. Like NIOEmbedded;
+        // Readers does not depend on it.
+        .target(name: "ReaderEmulators", dependencies: ["Readers", "ReaderProtocols", "TagRing", "Threads"]),
+        // Role-agnostic reader hub: reader threads, rings, doorbell, command mailboxes, beam
+        // inputs, building drivers from their specs. Feeds the gate's pipeline and the station.
+        .target(name: "ReaderHub", dependencies: ["Readers", "ReaderEmulators", "TagRing", "Threads"]),
         // Circulation model, no I/O: cache entries, loan states, keys, the gate's in-memory
         // hot-path index and the store's value types. What the gate needs, without SQLite.
         .target(name: "CirculationModel", dependencies: ["ISO28560"]),
@@ -50,13 +65,15 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
         // Pipeline, dedupe, policy, alarms and the simulated gate scenario.
-        .target(name: "Gate", dependencies: ["TagRing", "Readers", "ISO28560", "CirculationModel"]),
+        .target(
+            name: "Gate",
+            dependencies: ["TagRing", "ReaderHub", "Readers", "ReaderEmulators", "Threads", "ISO28560", "CirculationModel"]),
         // The configuration file: the model (GateConfig), one TOML parser per section, state paths.
         // Shared by rfidgated and rfidgatectl.
         .target(
             name: "RFIDGateConfig",
             dependencies: [
-                "Gate", "TagRing", "ISO28560", "SIP2", "SIP2Client",
+                "Gate", "ReaderHub", "TagRing", "ISO28560", "SIP2", "SIP2Client",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]),
         // The control-socket protocol: socket path, status report schema, the one JSON coding path.
@@ -67,7 +84,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "RFIDGateConfig", "ControlProtocol",
-                "Gate", "CSystemd", "Circulation", "ISO28560", "SIP2", "SIP2Client", "SIP2Sync",
+                "Gate", "ReaderHub", "Readers", "Threads", "TagRing", "CSystemd", "Circulation", "ISO28560", "SIP2",
+                "SIP2Client", "SIP2Sync",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -103,14 +121,16 @@ let package = Package(
         .executableTarget(
             name: "rfidgatectl",
             dependencies: [
-                "RFIDGateConfig", "ControlProtocol", "Gate", "TagRing", "ISO28560", "Readers", "Circulation",
+                "RFIDGateConfig", "ControlProtocol", "Gate", "TagRing", "ISO28560", "ReaderHub", "Readers", "ReaderProtocols",
+                "Circulation",
                 "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "rfidgate-bench",
             dependencies: [
-                "Gate", "TagRing", "Readers", "ISO28560", "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
+                "Gate", "TagRing", "ReaderHub", "Readers", "ReaderProtocols", "ReaderEmulators", "Threads", "ISO28560",
+                "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/rfidgate-bench",
@@ -118,11 +138,23 @@ let package = Package(
 
         .testTarget(name: "TagRingTests", dependencies: ["TagRing"]),
         .testTarget(name: "ISO28560Tests", dependencies: ["ISO28560"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ReadersTests", dependencies: ["Readers", "TagRing"], exclude: ["Fixtures"]),  // read by path: umockdev runs them
-        .testTarget(name: "GateTests", dependencies: ["Gate", "Readers", "TagRing", "ISO28560", "CirculationModel"]),
+        .testTarget(
+            name: "ReadersTests", dependencies: ["Readers", "ReaderProtocols", "ReaderEmulators", "TagRing", "Threads"],
+            exclude: ["Fixtures"]),  // read by path: umockdev runs them
+        .testTarget(
+            name: "GateTests",
+            dependencies: [
+                "Gate", "ReaderHub", "Readers", "ReaderProtocols", "ReaderEmulators", "Threads", "TagRing", "ISO28560",
+                "CirculationModel",
+            ]),
         .testTarget(name: "ControlProtocolTests", dependencies: ["ControlProtocol", "ISO28560"]),
         .testTarget(name: "RFIDGateConfigTests", dependencies: ["RFIDGateConfig", "Gate", "ISO28560"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "RFIDGateConfig", "ControlProtocol", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "RFIDGateConfig", "ControlProtocol", "Circulation", "ReaderHub", "Readers", "ReaderEmulators", "Threads",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "CirculationTests", dependencies: ["Circulation", "CirculationModel", "ISO28560"]),
         // The outbox and offline policy on a real store file; no SIP2 peers needed.
         .testTarget(

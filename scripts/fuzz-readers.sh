@@ -14,10 +14,10 @@ reg=Tests/ReadersTests/Fixtures/fuzz-regressions
 mkdir -p "$out/readers-crashes" "$out/corpus-feig" "$out/corpus-llrp"
 
 swiftc -sanitize=fuzzer,address -parse-as-library -O \
-    Sources/Readers/FEIG/FeigCRC.swift Sources/Readers/FEIG/FeigFrame.swift Sources/Readers/FEIG/FeigCommands.swift \
-    Sources/Readers/Relay/DCTTechRelayProtocol.swift Fuzz/FeigFrameFuzz.swift -o "$out/fuzz-feig"
+    Sources/ReaderProtocols/FEIG/FeigCRC.swift Sources/ReaderProtocols/FEIG/FeigFrame.swift Sources/ReaderProtocols/FEIG/FeigCommands.swift \
+    Sources/ReaderProtocols/Relay/DCTTechRelayProtocol.swift Fuzz/FeigFrameFuzz.swift -o "$out/fuzz-feig"
 swiftc -sanitize=fuzzer,address -parse-as-library -O \
-    Sources/Readers/LLRP/LLRPFrame.swift Sources/Readers/LLRP/LLRPParsing.swift Sources/Readers/LLRP/LLRPMessages.swift \
+    Sources/ReaderProtocols/LLRP/LLRPFrame.swift Sources/ReaderProtocols/LLRP/LLRPParsing.swift Sources/ReaderProtocols/LLRP/LLRPMessages.swift \
     Fuzz/LLRPFrameFuzz.swift -o "$out/fuzz-llrp"
 
 python3 - "$out" "$reg" <<'PY'

@@ -6,6 +6,8 @@ import TagRing
 #if canImport(Glibc)
 import Glibc
 #endif
+import ReaderEmulators
+import Threads
 
 /// `pipeline`: reads offered at a fixed rate through the FEIG emulator's frames, the real
 /// driver, the ring and the decode thread; latency from an answer frame's arrival at the

@@ -3,6 +3,7 @@ import Gate
 import ISO28560
 import Readers
 import TagRing
+import ReaderEmulators
 
 /// `readers`: a stack of 10 HF tags on a pad, inventoried and fully read (system information
 /// and user memory of each, decoded to item ids) by the real FEIG driver against the FEIG

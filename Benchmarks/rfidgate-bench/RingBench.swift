@@ -5,6 +5,7 @@ import TagRing
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// `ring`: one producer thread and one consumer thread move TagReads through TagRing, then the
 /// same workload through a Mutex-guarded bounded queue (the obvious alternative), in one run.

@@ -1,4 +1,5 @@
 import Gate
+import ReaderHub
 import TagRing
 import ISO28560
 
@@ -7,50 +8,8 @@ import ISO28560
 public struct GateConfig: Sendable, Equatable {
     public enum Role: String, Sendable, CaseIterable { case gate, station }
 
-    public struct Reader: Sendable, Equatable {
-        public enum Driver: String, Sendable, CaseIterable {
-            /// FEIG advanced protocol over an in-memory wire to the emulator, looking at the
-            /// simulated gate's patrons.
-            case feigSim = "feig-sim"
-            /// FEIG MR101/MR102/MRU102 (0ab1:0002/0004) on USB through libusb, re-attached on hotplug.
-            case feigUSB = "feig-usb"
-            /// FEIG LR/LRU gate on the LAN (advanced protocol over TCP, default port 10001).
-            case feigTCP = "feig-tcp"
-            /// UHF reader or gate speaking LLRP 1.0.1 over TCP (default port 5084).
-            case llrp = "llrp"
-
-            var isTCP: Bool { self == .feigTCP || self == .llrp }
-            /// FEIG readers have digital outputs and inputs RFIDGate can use; LLRP ones are not
-            /// driven (yet), so their keys are refused rather than ignored.
-            public var hasDigitalIO: Bool { self != .llrp }
-            public var defaultPort: Int { self == .llrp ? 5084 : 10001 }
-        }
-        public var id: String
-        public var driver: Driver
-        public var antennas: [UInt8]
-        public var memoryBytes: Int
-        public var responseTimeoutMillis: Int
-        /// feig-usb: pin the reader by its USB serial number string, or by the USB port
-        /// ("1-2", as udev names it). Unset: the first FEIG reader not used by another entry.
-        public var usbSerial: String?
-        public var usbPort: String?
-        /// feig-tcp, llrp: the reader's address and port.
-        public var host: String?
-        public var port: Int?
-        /// The reader's own outputs switched on alarms (light, buzzer): a pulse of the alarm
-        /// hold time each. Empty: none.
-        public var alarmOutputs: [UInt8] = []
-        /// The people-counting beam on this reader's inputs; nil: none.
-        public var beam: BeamSettings?
-
-        public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500) {
-            self.id = id
-            self.driver = driver
-            self.antennas = antennas
-            self.memoryBytes = memoryBytes
-            self.responseTimeoutMillis = responseTimeoutMillis
-        }
-    }
+    /// One `[[readers]]` entry: role-agnostic, so it lives with the hub that builds it.
+    public typealias Reader = ReaderSpec
 
     public var role: Role = .gate
     public var readers: [Reader] = [Reader(id: "gate-1")]
@@ -75,20 +34,8 @@ public struct GateConfig: Sendable, Equatable {
     /// Where alarms switch a light or buzzer besides the log (`[alarm_output]`).
     public var alarmOutput: AlarmOutput? = nil
 
-    public struct AlarmOutput: Sendable, Equatable {
-        public enum Kind: String, Sendable, CaseIterable {
-            /// DCTTECH USBRelayN board (16c0:05df, product USBRelay*).
-            case usbRelay = "usb-relay"
-        }
-        public var kind: Kind = .usbRelay
-        /// Relay channels switched on for an alarm (1...8).
-        public var relays: [UInt8] = [1]
-        /// How long they stay on after the last alarm.
-        public var pulseMillis = 3000
-        public var usbSerial: String?
-        public var usbPort: String?
-        public init() {}
-    }
+    /// `[alarm_output]`: a USB relay board, built by the hub's factory beside the readers.
+    public typealias AlarmOutput = RelaySpec
 
     public var sip2 = SIP2Settings()
 

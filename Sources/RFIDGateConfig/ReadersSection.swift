@@ -1,4 +1,5 @@
 import Gate
+import ReaderHub
 
 /// `[[readers]]`: one table per reader, with its digital inputs and outputs.
 enum ReadersSection: ConfigSection {

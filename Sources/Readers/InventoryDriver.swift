@@ -18,15 +18,31 @@ public protocol InventoryDriver: AnyObject {
 }
 
 extension ReaderError {
-    /// A coarse class of the error, so a runner can log a failure once rather than per retry.
-    public var kind: Int {
+    /// A coarse class of the error: what a runner logs once per failure rather than per retry,
+    /// and what a caller branches on (retry, tell the technician, give up on this tag).
+    public enum Kind: Sendable, Equatable {
+        /// The device went away (unplug, connection reset): wait for it to come back.
+        case disconnected
+        /// The device is there but not ours to open (udev rules, another program).
+        case accessDenied
+        /// Any other I/O failure on the wire.
+        case io
+        /// No answer in time.
+        case timeout
+        /// Bytes that are not the reader's protocol.
+        case protocolViolation
+        /// The reader understood and said no (no tag, unsupported command).
+        case refused
+    }
+
+    public var kind: Kind {
         switch self {
-        case .transport(.disconnected): 0
-        case .transport(.accessDenied): 1
-        case .transport(.io): 2
-        case .transport(.timedOut), .timeout: 3
-        case .protocolError, .llrpProtocol: 4
-        case .refused: 5
+        case .transport(.disconnected): .disconnected
+        case .transport(.accessDenied): .accessDenied
+        case .transport(.io): .io
+        case .transport(.timedOut), .timeout: .timeout
+        case .protocolError, .llrpProtocol: .protocolViolation
+        case .refused: .refused
         }
     }
 }

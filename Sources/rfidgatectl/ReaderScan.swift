@@ -3,6 +3,7 @@ import ISO28560
 import RFIDGateConfig
 import Readers
 import TagRing
+import Threads
 
 /// `rfidgatectl readers` and `rfidgatectl readers scan`: what a technician runs first after
 /// wiring a gate. Works without the daemon (stop it first: a USB reader or an LLRP connection

@@ -5,6 +5,8 @@ import Gate
 import Logging
 import Readers
 import Testing
+import ReaderHub
+import Threads
 
 @Suite("Reader digital I/O configuration")
 struct DigitalIOConfigTests {

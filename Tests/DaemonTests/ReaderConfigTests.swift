@@ -3,6 +3,8 @@ import RFIDGateConfig
 import Logging
 import Readers
 import Testing
+import ReaderEmulators
+import Threads
 
 @Suite("Reader and alarm-output configuration")
 struct ReaderConfigTests {

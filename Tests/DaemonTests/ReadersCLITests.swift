@@ -2,6 +2,7 @@ import Foundation
 import ISO28560
 import Readers
 import Testing
+import ReaderEmulators
 
 /// `rfidgatectl readers scan` against a FEIG gate on the LAN (the TCP emulator in this
 /// process), as a technician runs it after wiring: every tag with its decoded item id.

@@ -1,5 +1,6 @@
 import Gate
 import Testing
+import ReaderHub
 
 /// The beam direction logic on its own: input samples in, passages out.
 @Suite("Beam passages (direction logic)")

@@ -1,16 +1,20 @@
+import Synchronization
 import Gate
 import Readers
 import TagRing
 import Testing
+import ReaderHub
+import ReaderEmulators
+import Threads
 
 /// Counts the emulator's input reads and serves the mask a test sets (the beam a test breaks).
 final class BeamBox: @unchecked Sendable {
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
     private var mask: UInt8 = 0
     private var reads = 0
-    func set(_ m: UInt8) { lock.withLock { mask = m } }
-    func read() -> UInt8 { lock.withLock { reads += 1; return mask } }
-    var readCount: Int { lock.withLock { reads } }
+    func set(_ m: UInt8) { lock.withLock { _ in mask = m } }
+    func read() -> UInt8 { lock.withLock { _ in reads += 1; return mask } }
+    var readCount: Int { lock.withLock { _ in reads } }
 }
 
 /// Reader outputs and inputs through the real ReaderRunner, FEIG driver and emulator (in-memory
@@ -26,7 +30,7 @@ struct ReaderDigitalIOTests {
         return ReaderRunner(
             name: "gate-1", reader: reader, ring: TagRing(capacity: 1024), doorbell: Doorbell(), cyclePeriodNanos: 2_000_000,
             maxBackoffNanos: 200_000_000, beam: beam.map { (settings: $0.0, counter: $0.1) },
-            onError: { name, error in log.lock.withLock { log.errors.append("\(name): \(error)") } })
+            onError: { name, error in log.lock.withLock { _ in log.errors.append("\(name): \(error)") } })
     }
 
     func field() -> StaticTagField {
@@ -123,7 +127,7 @@ struct ReaderDigitalIOTests {
         defer { r.stop() }
         try waitFor(3, "reading on") { r.cycles > 20 }
         #expect(r.state == .reading)
-        let errors = log.lock.withLock { log.errors }
+        let errors = log.lock.withLock { _ in log.errors }
         #expect(errors.count == 1 && errors[0].contains("Get Input (beam_inputs)"), "\(errors)")
     }
 

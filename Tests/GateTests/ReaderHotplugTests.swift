@@ -1,7 +1,11 @@
+import Synchronization
 import Gate
 import Readers
 import TagRing
 import Testing
+import ReaderHub
+import ReaderEmulators
+import Threads
 
 func hotplugTag(_ n: UInt64) -> EmulatedTag {
     EmulatedTag(uid: 0xE004_0100_0000_0000 | n, dsfid: 0x06, afi: 0x07, memory: (0..<64).map { UInt8(truncatingIfNeeded: Int(n) &+ $0) })
@@ -22,7 +26,7 @@ struct WaitTimeout: Error, CustomStringConvertible {
 }
 
 final class RunnerLog: @unchecked Sendable {
-    let lock = PthreadLock()
+    let lock = Mutex(())
     var errors: [String] = []
     var recovered: [String] = []
 }
@@ -47,9 +51,9 @@ struct ReaderHotplugTests {
             let transport = USBDeviceLocator.reconnecting(ctx, .feig(serial: serial))
             let reader = FeigReader(transport: transport, clock: clock, options: .init(readerID: id, tagCacheMaxAgeNanos: 50_000_000))
             return ReaderRunner(name: name, reader: reader, ring: TagRing(capacity: 1 << 16), doorbell: Doorbell(), onError: { name, error in
-                log.lock.withLock { log.errors.append("\(name): \(error)") }
+                log.lock.withLock { _ in log.errors.append("\(name): \(error)") }
             }, onRecovered: { name, _ in
-                log.lock.withLock { log.recovered.append(name) }
+                log.lock.withLock { _ in log.recovered.append(name) }
             })
         }
         let a = runner("a", "A", 1), b = runner("b", "B", 2)
@@ -71,7 +75,7 @@ struct ReaderHotplugTests {
         try waitFor(3, "b reading again") { b.cycles > bWhileAway }
         let resumeMillis = (monotonicNanos() - plugged) / 1_000_000
         #expect(resumeMillis < 2000, "resumed \(resumeMillis) ms after replug")
-        let (errors, recovered) = log.lock.withLock { (log.errors, log.recovered) }
+        let (errors, recovered) = log.lock.withLock { _ in (log.errors, log.recovered) }
         #expect(errors.count == 1, "one message per unplug, got \(errors)")
         #expect(errors.first?.hasPrefix("b: reader disconnected: usb 0ab1:0002 bus 1 port 1-3") == true, "\(errors)")
         #expect(recovered == ["b"])

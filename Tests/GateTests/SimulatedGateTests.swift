@@ -3,6 +3,8 @@ import Gate
 import Readers
 import TagRing
 import Testing
+import ReaderHub
+import ReaderEmulators
 
 /// The whole simulated gate, driven by a manual clock: the same driver code a real FEIG gate
 /// runs, the emulator answering with real frames, patrons walking through.

@@ -1,6 +1,8 @@
 import Readers
 import TagRing
 import Testing
+import ReaderEmulators
+import ReaderProtocols
 
 func makeTag(_ n: UInt64, afi: UInt8 = 0x07) -> EmulatedTag {
     // Memory: a recognisable pattern per tag, 28 blocks like an ICODE SLIX.
@@ -129,6 +131,37 @@ struct FeigDriverTests {
         try reader.writeAFI(uid: uid, afi: 0xC2)
         #expect(field.tag(uid: uid)?.afi == 0xC2)
         #expect(try readsFrom(reader).first?.afi == 0xC2)
+    }
+
+    @Test func tagWritingSetsTheAFIAndTheNXPEASBit() throws {
+        let (reader, _, field) = setup(tags: 1)
+        let uid: UInt64 = 0xE004_0100_0000_0000  // E0 04: an NXP chip
+        let writer: any TagWriting = reader
+        try writer.write(.afi(0xC2), to: .hf(uid: uid))
+        #expect(field.tag(uid: uid)?.afi == 0xC2)
+        try writer.write(.eas(true), to: .hf(uid: uid))
+        #expect(field.tag(uid: uid)?.eas == true)
+        try writer.write(.eas(false), to: .hf(uid: uid))
+        #expect(field.tag(uid: uid)?.eas == false)
+    }
+
+    @Test func easOnAChipWithoutOneIsAClearErrorAndChangesNothing() throws {
+        let (reader, _, field) = setup(tags: 0)
+        let uid: UInt64 = 0xE007_0000_0000_0001  // E0 07: Texas Instruments, no NXP EAS
+        field.place(EmulatedTag(uid: uid, dsfid: 0x06, afi: 0x07, memory: [UInt8](repeating: 0, count: 32)))
+        #expect {
+            try reader.write(.eas(true), to: .hf(uid: uid))
+        } throws: { e in
+            guard case ReaderError.protocolError = e as! ReaderError else { return false }
+            return "\(e)".contains("set EAS") && "\(e)".contains("0x01")
+        }
+        #expect(field.tag(uid: uid)?.eas == false)
+        // A UHF address is refused before anything goes on the wire.
+        #expect {
+            try reader.write(.afi(0xC2), to: .uhf(epc: [0x30, 0x00], pc: 0x3000))
+        } throws: { e in
+            if case ReaderError.refused = e as! ReaderError { return true } else { return false }
+        }
     }
 
     @Test func airTimeModelMatchesTheAnchors() {

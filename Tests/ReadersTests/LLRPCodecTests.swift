@@ -1,6 +1,7 @@
 import Readers
 import TagRing
 import Testing
+import ReaderProtocols
 
 /// LLRP frames: the reference's verified request, and messages as llrpkit (an independent
 /// implementation) encodes them.

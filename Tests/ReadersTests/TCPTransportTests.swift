@@ -1,6 +1,7 @@
 import Readers
 import TagRing
 import Testing
+import ReaderEmulators
 
 @Suite("TCP transport against the FEIG LAN emulator", .serialized)
 struct TCPTransportTests {

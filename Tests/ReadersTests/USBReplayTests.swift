@@ -4,19 +4,18 @@ import Glibc
 import Readers
 import TagRing
 import Testing
+import ReaderEmulators
 
 /// The real libusb path (SystemLibUSB → USBContext → USBBulkTransport / USBRelay) against
-/// devices faked by umockdev. Each test runs only inside its own umockdev session, started by
-/// `scripts/test-usb-umockdev.sh` (which CI runs); under a plain `swift test` they are skipped.
-let usbScenario = getenv("RFIDGATE_USB_SCENARIO").map { String(cString: $0) } ?? ""
-let underUmockdev = "run by scripts/test-usb-umockdev.sh inside umockdev"
+/// devices faked by umockdev. Each test body runs inside its own umockdev session: a plain
+/// `swift test` starts this test binary again under `umockdev-run` (`UmockdevSession`).
 
 func systemContext() throws -> USBContext { try USBContext.system() }
 
 @Suite("libusb under umockdev replay", .serialized)
 struct USBReplayTests {
-    @Test(.enabled(if: usbScenario == "enumerate", Comment(rawValue: underUmockdev)))
-    func enumeratesTheFeigReaderWithItsStrings() throws {
+    @Test func enumeratesTheFeigReaderWithItsStrings() throws {
+        guard UmockdevSession.isInside("enumerate", test: "USBReplayTests/enumeratesTheFeigReaderWithItsStrings", device: "feig-usb") else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let found = try USBDeviceLocator.candidates(ctx, .feig())
@@ -30,8 +29,8 @@ struct USBReplayTests {
         #expect(try USBDeviceLocator.candidates(ctx, .feig(serial: "other")).isEmpty)
     }
 
-    @Test(.enabled(if: usbScenario == "feig-cycle", Comment(rawValue: underUmockdev)))
-    func claimsAndRunsAFullInventoryCycleOverBulkTransfers() throws {
+    @Test func claimsAndRunsAFullInventoryCycleOverBulkTransfers() throws {
+        guard UmockdevSession.isInside("feig-cycle", test: "USBReplayTests/claimsAndRunsAFullInventoryCycleOverBulkTransfers", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-cycle.pcap")) else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -45,8 +44,8 @@ struct USBReplayTests {
         #expect(reads[0].withMemory { Array($0) } == Array(0x31..<0x41))
     }
 
-    @Test(.enabled(if: usbScenario == "feig-split", Comment(rawValue: underUmockdev)))
-    func reassemblesAnAnswerSplitOverTwoPackets() throws {
+    @Test func reassemblesAnAnswerSplitOverTwoPackets() throws {
+        guard UmockdevSession.isInside("feig-split", test: "USBReplayTests/reassemblesAnAnswerSplitOverTwoPackets", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-split.pcap")) else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -60,8 +59,8 @@ struct USBReplayTests {
         #expect(reads.first.map { !$0.flags.contains(.memoryValid) } == true)
     }
 
-    @Test(.enabled(if: usbScenario == "feig-noanswer", Comment(rawValue: underUmockdev)))
-    func aReaderThatNeverAnswersIsATimeout() throws {
+    @Test func aReaderThatNeverAnswersIsATimeout() throws {
+        guard UmockdevSession.isInside("feig-noanswer", test: "USBReplayTests/aReaderThatNeverAnswersIsATimeout", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-noanswer.pcap")) else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -77,8 +76,8 @@ struct USBReplayTests {
         }
     }
 
-    @Test(.enabled(if: usbScenario == "feig-unplug", Comment(rawValue: underUmockdev)))
-    func unplugWhileReadingIsADisconnect() throws {
+    @Test func unplugWhileReadingIsADisconnect() throws {
+        guard UmockdevSession.isInside("feig-unplug", test: "USBReplayTests/unplugWhileReadingIsADisconnect", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-unplug.pcap")) else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -91,8 +90,8 @@ struct USBReplayTests {
         }
     }
 
-    @Test(.enabled(if: usbScenario == "feig-access", Comment(rawValue: underUmockdev)))
-    func accessDeniedFromLibusbIsTyped() throws {
+    @Test func accessDeniedFromLibusbIsTyped() throws {
+        guard UmockdevSession.isInside("feig-access", test: "USBReplayTests/accessDeniedFromLibusbIsTyped", device: "feig-usb") else { return }
         let api: FaultInjectingLibUSB
         switch SystemLibUSB.make() {
         case .success(let s): api = FaultInjectingLibUSB(s)
@@ -108,8 +107,8 @@ struct USBReplayTests {
         #expect(throws: TransportError.self) { try USBDeviceLocator.openBulk(ctx, .feig()) }
     }
 
-    @Test(.enabled(if: usbScenario == "relay-on-state", Comment(rawValue: underUmockdev)))
-    func relaySwitchesThroughHidFeatureReports() throws {
+    @Test func relaySwitchesThroughHidFeatureReports() throws {
+        guard UmockdevSession.isInside("relay-on-state", test: "USBReplayTests/relaySwitchesThroughHidFeatureReports", device: "usbrelay2", pcap: (UmockdevSession.relaySysfs, "relay-on-state.pcap")) else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let relay = USBRelay(context: ctx)
@@ -145,8 +144,9 @@ struct UMockdevTestbed {
 
 @Suite("libusb hotplug under umockdev-wrapper")
 struct USBHotplugUmockdevTests {
-    @Test(.enabled(if: usbScenario == "hotplug", Comment(rawValue: underUmockdev)))
-    func arrivalWakesTheWaitingReaderAndRemovalIsSeen() throws {
+    @Test func arrivalWakesTheWaitingReaderAndRemovalIsSeen() throws {
+        guard UmockdevSession.isInside("hotplug", test: "USBHotplugUmockdevTests/arrivalWakesTheWaitingReaderAndRemovalIsSeen", device: nil,
+            environment: ["RFIDGATE_USB_DEVICE": "\(UmockdevSession.fixtures)/feig-usb.umockdev"]) else { return }
         let bed = try #require(UMockdevTestbed(), "libumockdev.so.0 not loadable")
         let description = try #require(getenv("RFIDGATE_USB_DEVICE").map { String(cString: $0) })
         let text = try #require(readWholeFile(description))

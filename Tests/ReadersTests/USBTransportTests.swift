@@ -1,6 +1,9 @@
+import Synchronization
 import Readers
 import TagRing
 import Testing
+import ReaderEmulators
+import Threads
 
 /// The USB transport, hotplug re-attach and the relay driver over `EmulatedUSB`: the same code
 /// that runs on libusb, with devices that can be unplugged and calls that can be made to fail.
@@ -160,9 +163,9 @@ struct RelayAlarmOutputTests {
         let board = usb.addRelay(port: 4, channels: 2)
         let ctx = USBContext(api: usb)
         defer { ctx.shutdown() }
-        let errors = PthreadLock()
+        let errors = Mutex(())
         nonisolated(unsafe) var errorCount = 0
-        let out = RelayAlarmOutput(relay: USBRelay(context: ctx), relays: [1, 2], pulseNanos: 150_000_000) { _ in errors.withLock { errorCount += 1 } }
+        let out = RelayAlarmOutput(relay: USBRelay(context: ctx), relays: [1, 2], pulseNanos: 150_000_000) { _ in errors.withLock { _ in errorCount += 1 } }
         out.trigger()
         var waited = 0
         while board.relayMask != 0b11 && waited < 100 { sleepNanos(5_000_000); waited += 1 }
@@ -172,6 +175,6 @@ struct RelayAlarmOutputTests {
         #expect(board.relayMask == 0)
         #expect(out.pulses.load(ordering: .relaxed) == 1)
         out.stop()
-        #expect(errors.withLock { errorCount } == 0)
+        #expect(errors.withLock { _ in errorCount } == 0)
     }
 }

@@ -1,5 +1,6 @@
 import ControlProtocol
 import Gate
+import ReaderHub
 
 extension StatusReport {
     /// The report for `rfidgatectl status`, built on demand from the same counters the status

@@ -2,17 +2,22 @@ import RFIDGateConfig
 import Circulation
 import Gate
 import Logging
+import ReaderHub
 import Readers
+import Threads
 import Synchronization
 import TagRing
 
-/// The running gate: reader threads → rings → the decode thread → events.
-/// Built from a `GateConfig`; owns every thread it starts and stops them in reverse order.
+/// The running gate: the reader hub (threads, rings) → the decode thread (`GatePipeline`) →
+/// events, plus the alarm outputs. Built from a `GateConfig`; owns every thread it starts and
+/// stops them in reverse order.
 public final class GateRuntime: @unchecked Sendable {
     public let config: GateConfig
     public let clock: any MonotonicClock
     public let pipeline: GatePipeline
-    public let runners: [ReaderRunner]
+    /// The readers: threads, rings, command mailboxes, beam inputs.
+    public let hub: ReaderHub
+    public var runners: [ReaderRunner] { hub.runners }
     /// The simulated world, when any reader is simulated.
     public let simulation: SimulatedGate?
     /// The gate's view of the circulation cache (filled from `cache` at start, updated live).
@@ -32,7 +37,7 @@ public final class GateRuntime: @unchecked Sendable {
     /// The light/buzzer output switched on alarms, when configured.
     public let alarmOutput: RelayAlarmOutput?
     /// The libusb context of USB readers and the relay, when any is configured.
-    public let usb: USBContext?
+    public var usb: USBContext? { hub.usb }
 
     public init(config: GateConfig, clock: any MonotonicClock = SystemMonotonicClock(), logger: Logger) throws {
         try config.validate()
@@ -51,34 +56,28 @@ public final class GateRuntime: @unchecked Sendable {
         cache = openCirculation(config: config, simulation: simulation, index: index, logger: logger)
         if simulation != nil { alarmOutputs.append(SimulatedAlarmLight()) }
 
-        let rings = config.readers.map { _ in TagRing(capacity: config.ringCapacity) }
-        pipeline = GatePipeline(rings: rings, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
-        let factory = ReaderFactory(clock: clock, simulation: simulation)
-        var runners: [ReaderRunner] = []
-        let visitors = beam
-        for (position, r) in config.readers.enumerated() {
-            let reader = try factory.driver(for: r, index: position)
-            let log = logger
-            let label = reader.label
-            let runner = ReaderRunner(
-                name: r.id, reader: reader, ring: rings[position], doorbell: pipeline.doorbell,
-                beam: r.beam.map { (settings: $0, counter: visitors) }, onError: { name, error in
-                // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
-                let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
-                log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(label)"])
-            }, onRecovered: { name, downNanos in
-                log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
-            })
-            runners.append(runner)
-            if !r.alarmOutputs.isEmpty {
-                alarmOutputs.append(ReaderOutputAlarm(
-                    readerName: r.id, outputs: r.alarmOutputs, commands: runner.commands, pulseMillis: config.alarmHoldMillis))
-            }
+        let log = logger
+        hub = try ReaderHub(
+            readers: config.readers, ringCapacity: config.ringCapacity, clock: clock, world: simulation?.world, visitors: beam,
+            events: .init(
+                failed: { name, wire, error in
+                    // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
+                    let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
+                    log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(wire)"])
+                },
+                recovered: { name, downNanos in
+                    log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
+                }))
+        pipeline = GatePipeline(
+            rings: hub.rings, doorbell: hub.doorbell, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
+        for r in config.readers where !r.alarmOutputs.isEmpty {
+            guard let commands = hub.commands(for: r.id) else { continue }
+            alarmOutputs.append(ReaderOutputAlarm(
+                readerName: r.id, outputs: r.alarmOutputs, commands: commands, pulseMillis: config.alarmHoldMillis))
         }
-        alarmOutput = try config.alarmOutput.map { try factory.alarmOutput($0, logger: logger) }
+        let hub = self.hub
+        alarmOutput = try config.alarmOutput.map { spec in try hub.relay(spec) { message in log.warning("\(message)") } }
         if let relay = alarmOutput { alarmOutputs.append(RelayAlarmAdapter(relay)) }
-        usb = factory.usb
-        self.runners = runners
     }
 
     /// Starts the decode thread first (so nothing waits in a ring), then the readers.
@@ -87,26 +86,24 @@ public final class GateRuntime: @unchecked Sendable {
         decodeThread = OSThread(name: "decode") { [self] in
             pipeline.run(until: stopDecode, heartbeat: decodeHeartbeat)
         }
-        for runner in runners { runner.start(clock: clock) }
+        hub.start()
     }
 
     /// Stops the readers, lets the decode thread drain the rings, then stops it.
     public func stop() {
-        for runner in runners.reversed() { runner.stop() }
+        hub.stopReaders()
         stopDecode.store(true, ordering: .releasing)
         pipeline.doorbell.ring()  // don't wait out the idle timeout
         decodeThread?.join()
         decodeThread = nil
         alarmOutput?.stop()
-        usb?.shutdown()
+        hub.shutdown()
     }
 
     /// Counts the decode loop's turns: the systemd watchdog is fed only while it moves.
     public var heartbeat: UInt64 { decodeHeartbeat.load(ordering: .relaxed) }
 
-    public func readerName(_ index: UInt16) -> String {
-        Int(index) < config.readers.count ? config.readers[Int(index)].id : "reader-\(index)"
-    }
+    public func readerName(_ index: UInt16) -> String { hub.readerName(index) }
 
     public func snapshot() -> Snapshot {
         let s = pipeline.stats
@@ -118,13 +115,10 @@ public final class GateRuntime: @unchecked Sendable {
             decisions: s.decisions.load(ordering: .relaxed),
             alarms: s.alarms.load(ordering: .relaxed),
             undecodable: s.undecodable.load(ordering: .relaxed),
-            drops: runners.reduce(0) { $0 + Int($1.ring.dropped) },
-            ringFill: runners.map(\.ring.fill).max() ?? 0,
-            ringHighWater: runners.map(\.ring.highWater).max() ?? 0,
-            readerErrors: runners.reduce(0) {
-                $0 + $1.reader.stats.timeouts.load(ordering: .relaxed) + $1.reader.stats.protocolErrors.load(ordering: .relaxed)
-                    + $1.reader.stats.disconnects.load(ordering: .relaxed)
-            },
+            drops: hub.drops,
+            ringFill: hub.ringFill,
+            ringHighWater: hub.ringHighWater,
+            readerErrors: hub.readerErrors,
             patronsPassed: simulation?.patronsPassed ?? 0,
             forgetfulPassed: simulation?.forgetfulPassed ?? 0,
             forgetfulAdmitted: simulation?.forgetfulAdmitted ?? 0)

@@ -4,6 +4,7 @@ import Readers
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Threads
 
 /// Follows changes other processes make to the circulation store (`rfidgatectl cache set`,
 /// `hot add`, a finished import) and applies them to the running gate's index. Runs on its own

@@ -7,6 +7,7 @@ import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
+import Threads
 
 /// Answers `rfidgatectl status`: every connection to the control socket gets one JSON status
 /// report and is closed. Nothing is read from the client, so there is no request to parse and

@@ -1,5 +1,7 @@
 import Synchronization
 import TagRing
+import ReaderHub
+import Threads
 
 /// Runs an `AlarmSignal` on its own thread. Switching an output is blocking I/O: a USB control
 /// transfer to the relay, or a wait of up to 300 ms for a reader's thread to send its output

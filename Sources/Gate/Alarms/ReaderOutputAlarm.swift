@@ -1,3 +1,4 @@
+import ReaderHub
 import Readers
 
 /// A reader's own digital outputs (a FEIG gate's light and buzzer) as an alarm output. The
@@ -34,7 +35,10 @@ public final class ReaderOutputAlarm: AlarmOutput, Sendable {
     public func set(active: Bool) throws {
         let outputs = self.outputs, millis = active ? pulseMillis : 0
         // One command for all outputs of this reader: one wait for its thread, not one each.
-        try commands.run(timeoutNanos: timeoutNanos) { io throws(ReaderError) in
+        try commands.run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
+            guard let io = driver as? any DigitalIOCapable else {
+                throw .refused(command: "set outputs", reason: "this reader has no digital outputs")
+            }
             for output in outputs { try io.setOutput(output, onForMillis: millis) }
         }
     }

@@ -1,4 +1,5 @@
 import CirculationModel
+import ReaderHub
 import ISO28560
 import Synchronization
 import TagRing
@@ -57,7 +58,8 @@ public final class GatePipeline: @unchecked Sendable {
     /// Alarm and diagnostic events for the outputs and the log (single consumer).
     public let events = SPSCRing<GateEvent>(capacity: 1024)
     /// Rung by producers after pushing into a ring, so the decode thread can sleep when idle.
-    public let doorbell = Doorbell()
+    /// Rung by the producers (the reader hub's threads) after every push.
+    public let doorbell: Doorbell
     private let clock: any MonotonicClock
     private var dedupe: RecentTable
     private var passages: RecentTable
@@ -65,7 +67,11 @@ public final class GatePipeline: @unchecked Sendable {
     /// only after the thread has been joined.
     public private(set) var latency = LatencyHistogram()
 
-    public init(rings: [TagRing], settings: PipelineSettings, policy: GatePolicy, clock: any MonotonicClock, index: GateIndex? = nil) {
+    public init(
+        rings: [TagRing], doorbell: Doorbell = Doorbell(), settings: PipelineSettings, policy: GatePolicy, clock: any MonotonicClock,
+        index: GateIndex? = nil
+    ) {
+        self.doorbell = doorbell
         precondition(settings.passageGapNanos > settings.dedupeWindowNanos, "passage gap must exceed the dedupe window")
         self.rings = rings
         self.settings = settings

@@ -1,6 +1,7 @@
 import CirculationModel
 import ISO28560
 import Readers
+import ReaderEmulators
 
 /// The library's tagged items for the simulated gate: real ISO 28560 tag images, half of them
 /// on loan. Built once at start; the tag images are what an emulated reader answers with.

@@ -1,4 +1,6 @@
 import ISO28560
+import ReaderEmulators
+import ReaderHub
 import Readers
 import Synchronization
 import TagRing
@@ -21,7 +23,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     public let settings: SimulationSettings
     public let collection: SimulatedCollection
     public let antennas: [UInt8]
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
     private var rng: SplitMix64
     /// Separate generators for what the foundation's scenario did not have, so a seed still
     /// yields the same patrons and loans.
@@ -137,7 +139,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     /// The beam pair as a reader's input bitmask at `nanos`: input `a` (library side) and `b`
     /// (street side) broken by the patrons crossing now; one beam (`b` nil): either part.
     public func beamInputs(a: UInt8, b: UInt8?, atNanos nanos: UInt64) -> UInt8 {
-        lock.withLock {
+        lock.withLock { _ in
             advance(to: nanos)
             var mask: UInt8 = 0
             for c in crossings where c.atNanos <= nanos {
@@ -156,7 +158,7 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
     // MARK: TagField
 
     public func uids(antenna: UInt8, atNanos nanos: UInt64, into: inout [UInt64]) {
-        lock.withLock {
+        lock.withLock { _ in
             advance(to: nanos)
             for passage in active where passage.enterNanos <= nanos {
                 for item in passage.items { into.append(SimulatedCollection.uid(index: item)) }
@@ -168,14 +170,21 @@ public final class SimulatedGate: TagField, @unchecked Sendable {
         let index = Int(uid & 0xFFFF_FFFF)
         guard uid & ~0xFFFF_FFFF == SimulatedCollection.uid(index: 0), index < collection.items.count else { return nil }
         var tag = collection.items[index].tag
-        if let afi = lock.withLock({ afiOverrides[uid] }) { tag.afi = afi }
+        if let afi = lock.withLock({ _ in afiOverrides[uid] }) { tag.afi = afi }
         return tag
     }
 
     public func setAFI(uid: UInt64, afi: UInt8) -> Bool {
         guard tag(uid: uid) != nil else { return false }
-        lock.withLock { afiOverrides[uid] = afi }
+        lock.withLock { _ in afiOverrides[uid] = afi }
         return true
+    }
+}
+
+extension SimulatedGate {
+    /// What the hub's simulated readers look into: this gate's tags and beams.
+    public var world: SimulatedWorld {
+        SimulatedWorld(field: self, beamInputs: { [self] a, b, nanos in beamInputs(a: a, b: b, atNanos: nanos) })
     }
 }
 

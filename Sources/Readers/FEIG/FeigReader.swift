@@ -1,4 +1,5 @@
 import TagRing
+import ReaderProtocols
 
 /// Driver for FEIG HF readers and gates speaking the advanced protocol (ISO host commands).
 ///
@@ -200,6 +201,19 @@ public final class FeigReader: InventoryDriver {
         let frame = try exchange("write AFI")
         do { try FeigResponse.checkStatus(frame.payload, "write AFI") } catch { throw .protocolError(error) }
         cache[uid] = nil
+    }
+
+    /// Sets or resets the NXP ICODE EAS bit of one tag (dp2-style security). Other chips answer
+    /// with an ISO error, which comes back as `.protocolError` naming the command.
+    public func setEAS(uid: UInt64, on: Bool) throws(ReaderError) {
+        let what = on ? "set EAS" : "reset EAS"
+        builder.begin(control: FeigCommand.isoCustom)
+        builder.append(on ? FeigCommand.NXPCustom.setEAS : FeigCommand.NXPCustom.resetEAS)
+        builder.append(FeigCommand.addressedMode)
+        builder.append(FeigCommand.NXPCustom.manufacturer)
+        builder.append(uid: uid)
+        let frame = try exchange(what, control: FeigCommand.isoCustom)
+        do { try FeigResponse.checkStatus(frame.payload, what) } catch { throw .protocolError(error) }
     }
 
     /// Sends the built request and waits for the answer frame. Noise and damaged frames are

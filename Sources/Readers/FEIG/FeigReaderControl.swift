@@ -1,3 +1,4 @@
+import ReaderProtocols
 /// Reader-level FEIG commands beside the ISO host inventory: identity, RF field, the gate's
 /// digital outputs (alarm light, buzzer) and inputs (people-counting light beam). Cold path:
 /// called at start-up, on alarms and a few times a second for the inputs, not per tag.

@@ -1,4 +1,5 @@
 import TagRing
+import ReaderProtocols
 
 /// Driver for UHF readers and gates speaking LLRP 1.0.1 (Impinj Speedway/R700 class, TCP 5084).
 ///

@@ -1,4 +1,5 @@
 import Synchronization
+import Threads
 
 /// The gate's light and buzzer on a USB relay: `trigger()` switches the configured relays on
 /// and keeps them on for `pulseNanos` after the last trigger, then off. Runs on its own thread
@@ -11,7 +12,7 @@ public final class RelayAlarmOutput: @unchecked Sendable {
     private let cond = PthreadCondition()
     private var offAt: UInt64 = 0
     private var stopping = false
-    private var thread: BackgroundThread?
+    private var thread: OSThread?
     private let onError: @Sendable (TransportError) -> Void
     /// Alarms that switched the relays (tests, status).
     public let pulses = Atomic<Int>(0)
@@ -21,7 +22,7 @@ public final class RelayAlarmOutput: @unchecked Sendable {
         self.relays = relays
         self.pulseNanos = pulseNanos
         self.onError = onError
-        thread = BackgroundThread(name: "alarm-relay") { [self] in loop() }
+        thread = OSThread(name: "alarm-relay") { [self] in loop() }
     }
 
     /// Sound the alarm now (or keep it sounding).

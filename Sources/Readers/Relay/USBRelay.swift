@@ -1,27 +1,29 @@
+import Synchronization
+import ReaderProtocols
 /// Driver for a DCTTECH USBRelayN board through libusb. Opens the board on first use (and
 /// again after an unplug), detaching usbhid from its interface when it is bound.
 public final class USBRelay: @unchecked Sendable {
     public let selector: USBDeviceSelector
     private let context: USBContext
     private var device: USBControlDevice?
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
 
     public init(context: USBContext, selector: USBDeviceSelector = .dcttechRelay()) {
         self.context = context
         self.selector = selector
     }
 
-    public var label: String { lock.withLock { device.map { "\($0.device.description)" } ?? "usb \(selector)" } }
-    public var isOpen: Bool { lock.withLock { device != nil } }
+    public var label: String { lock.withLock { _ in device.map { "\($0.device.description)" } ?? "usb \(selector)" } }
+    public var isOpen: Bool { lock.withLock { _ in device != nil } }
 
     private func opened() throws(TransportError) -> USBControlDevice {
-        if let d = lock.withLock({ device }) { return d }
+        if let d = lock.withLock({ _ in device }) { return d }
         let found = try USBDeviceLocator.candidates(context, selector)
         guard let pick = found.first(where: { !$0.claimedHere }) else {
             throw .disconnected("no \(selector) is plugged in")
         }
         let d = try USBControlDevice(context: context, device: pick.info)
-        lock.withLock { device = d }
+        lock.withLock { _ in device = d }
         return d
     }
 
@@ -29,7 +31,7 @@ public final class USBRelay: @unchecked Sendable {
         let d = try opened()
         do { return try body(d) } catch {
             if case .accessDenied = error {} else {
-                lock.withLock { if device === d { device = nil } }
+                lock.withLock { _ in if device === d { device = nil } }
                 d.close()
             }
             throw error
@@ -61,7 +63,7 @@ public final class USBRelay: @unchecked Sendable {
     }
 
     public func close() {
-        let d = lock.withLock { () -> USBControlDevice? in defer { device = nil }; return device }
+        let d = lock.withLock { (_) -> USBControlDevice? in defer { device = nil }; return device }
         d?.close()
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 /// A transport that survives its device: when the wire reports a disconnect (USB unplug, TCP
 /// reset) it drops the inner transport, and the next `send` opens a new one through `open`.
 /// The driver above keeps its state and the reader's ring stays where it is; the reader
@@ -11,7 +12,7 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
     public let reattach: ReattachSignal?
     private let open: Opener
     private var inner: (any ReaderTransport)?
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
     private var _lastError: TransportError?
     private var _opens = 0
     private var closed = false
@@ -23,33 +24,33 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
     }
 
     /// The attached device's own label while connected, the configured one otherwise.
-    public var label: String { lock.withLock { inner?.label ?? configuredLabel } }
-    public var isConnected: Bool { lock.withLock { inner != nil } }
+    public var label: String { lock.withLock { _ in inner?.label ?? configuredLabel } }
+    public var isConnected: Bool { lock.withLock { _ in inner != nil } }
     /// Why the last open or exchange failed (for `rfidgatectl readers`).
-    public var lastError: TransportError? { lock.withLock { _lastError } }
+    public var lastError: TransportError? { lock.withLock { _ in _lastError } }
     /// How many times a device was opened (1 after the first successful exchange).
-    public var opens: Int { lock.withLock { _opens } }
+    public var opens: Int { lock.withLock { _ in _opens } }
 
     /// Opens the device now if it is not open (send() does this by itself).
     public func connect() throws(TransportError) {
         if closed { throw .disconnected("\(configuredLabel) is closed") }
-        if lock.withLock({ inner != nil }) { return }
+        if lock.withLock({ _ in inner != nil }) { return }
         let t: any ReaderTransport
         do { t = try open() } catch {
-            lock.withLock { _lastError = error }
+            lock.withLock { _ in _lastError = error }
             throw error
         }
-        lock.withLock { inner = t; _opens += 1; _lastError = nil }
+        lock.withLock { _ in inner = t; _opens += 1; _lastError = nil }
     }
 
     public func send(_ bytes: UnsafeRawBufferPointer) throws(TransportError) {
         try connect()
-        guard let t = lock.withLock({ inner }) else { throw .disconnected("\(configuredLabel) is closed") }
+        guard let t = lock.withLock({ _ in inner }) else { throw .disconnected("\(configuredLabel) is closed") }
         do { try t.send(bytes) } catch { drop(t, error); throw error }
     }
 
     public func receive(into buffer: UnsafeMutableRawBufferPointer, timeoutNanos: UInt64) throws(TransportError) -> Int {
-        guard let t = lock.withLock({ inner }) else { throw .disconnected("\(configuredLabel): not connected") }
+        guard let t = lock.withLock({ _ in inner }) else { throw .disconnected("\(configuredLabel): not connected") }
         do { return try t.receive(into: buffer, timeoutNanos: timeoutNanos) } catch { drop(t, error); throw error }
     }
 
@@ -57,25 +58,25 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
     private func drop(_ t: any ReaderTransport, _ error: TransportError) {
         switch error {
         case .disconnected, .timedOut, .io:
-            lock.withLock {
+            lock.withLock { _ in
                 _lastError = error
                 if inner === t { inner = nil }
             }
             t.close()
         case .accessDenied:
-            lock.withLock { _lastError = error }
+            lock.withLock { _ in _lastError = error }
         }
     }
 
     /// Drops the current connection (a broken stream) without closing for good: the next
     /// send or `connect()` opens a new one.
     public func reset() {
-        let t = lock.withLock { () -> (any ReaderTransport)? in defer { inner = nil }; return inner }
+        let t = lock.withLock { (_) -> (any ReaderTransport)? in defer { inner = nil }; return inner }
         t?.close()
     }
 
     public func close() {
-        let t = lock.withLock { () -> (any ReaderTransport)? in
+        let t = lock.withLock { (_) -> (any ReaderTransport)? in
             closed = true
             defer { inner = nil }
             return inner

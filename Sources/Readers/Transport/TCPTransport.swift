@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Threads
 
 /// A reader on the LAN (FEIG LR/LRU gates on port 10001, LLRP readers on 5084) as a
 /// `ReaderTransport`: a non-blocking TCP socket, with poll() for the timeouts. A reset or a
@@ -98,4 +99,4 @@ public final class TCPTransport: ReaderTransport, @unchecked Sendable {
     }
 }
 
-func errnoText() -> String { String(cString: strerror(errno)) }
+package func errnoText() -> String { String(cString: strerror(errno)) }

@@ -1,3 +1,5 @@
+import ReaderProtocols
+
 /// The thin wrapper every libusb call goes through. `SystemLibUSB` forwards each method to the
 /// libusb function of the same name and returns libusb's own codes; `EmulatedUSB` implements it
 /// in software (FEIG readers and relays that can be unplugged), and `FaultInjectingLibUSB`

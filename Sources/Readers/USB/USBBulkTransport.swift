@@ -1,3 +1,6 @@
+import Synchronization
+import Threads
+import ReaderProtocols
 /// A reader on a pair of USB endpoints (bulk OUT / bulk or interrupt IN), as a `ReaderTransport`.
 ///
 /// One IN transfer is always pending, so bytes are taken off the bus as they arrive (a reader's
@@ -244,6 +247,6 @@ public final class USBBulkTransport: ReaderTransport, @unchecked Sendable {
 /// freed under libusb's feet. Should stay empty; a leak of a few bytes beats a crash.
 enum USBTransferGraveyard {
     nonisolated(unsafe) private static var kept: [USBTransfer] = []
-    private static let lock = PthreadLock()
-    static func keep(_ t: USBTransfer) { lock.withLock { kept.append(t) } }
+    private static let lock = Mutex(())
+    static func keep(_ t: USBTransfer) { lock.withLock { _ in kept.append(t) } }
 }

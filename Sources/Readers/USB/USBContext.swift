@@ -1,4 +1,5 @@
 import Synchronization
+import Threads
 
 /// One libusb context for the whole process, with the one thread that runs libusb's event loop
 /// (every transfer completion and hotplug callback happens there), the hotplug dispatch to
@@ -7,8 +8,8 @@ import Synchronization
 public final class USBContext: @unchecked Sendable {
     public let api: any LibUSBAPI
     private let stopFlag = Atomic<Bool>(false)
-    private var thread: BackgroundThread?
-    private let lock = PthreadLock()
+    private var thread: OSThread?
+    private let lock = Mutex(())
     private var watchers: [Int: Watcher] = [:]
     private var nextWatcher = 0
     private var claimed: Set<UInt16> = []
@@ -29,7 +30,7 @@ public final class USBContext: @unchecked Sendable {
             let rc = api.registerHotplug { [weak self] event, info in self?.hotplug(event, info) }
             hotplugActive = rc == .success
         }
-        thread = BackgroundThread(name: "usb-events") { [self] in
+        thread = OSThread(name: "usb-events") { [self] in
             while !stopFlag.load(ordering: .acquiring) {
                 // 100 ms: stop() is honoured quickly even when interrupt is not delivered.
                 _ = api.handleEvents(timeoutMicros: 100_000)
@@ -59,7 +60,7 @@ public final class USBContext: @unchecked Sendable {
         switch event {
         case .arrived:
             hotplugArrivals.add(1, ordering: .relaxed)
-            let signals = lock.withLock { watchers.values.filter { $0.matches(info) }.map(\.signal) }
+            let signals = lock.withLock { _ in watchers.values.filter { $0.matches(info) }.map(\.signal) }
             for s in signals { s.post() }
         case .left:
             hotplugDepartures.add(1, ordering: .relaxed)
@@ -69,18 +70,18 @@ public final class USBContext: @unchecked Sendable {
     /// Posts `signal` whenever a device matching `matches` arrives. Returns a token for `unwatch`.
     @discardableResult
     public func watch(_ signal: ReattachSignal, matching matches: @escaping @Sendable (USBDeviceInfo) -> Bool) -> Int {
-        lock.withLock {
+        lock.withLock { _ in
             nextWatcher += 1
             watchers[nextWatcher] = Watcher(matches: matches, signal: signal)
             return nextWatcher
         }
     }
 
-    public func unwatch(_ token: Int) { _ = lock.withLock { watchers.removeValue(forKey: token) } }
+    public func unwatch(_ token: Int) { _ = lock.withLock { _ in watchers.removeValue(forKey: token) } }
 
-    func isClaimed(_ d: USBDeviceInfo) -> Bool { lock.withLock { claimed.contains(key(d)) } }
+    func isClaimed(_ d: USBDeviceInfo) -> Bool { lock.withLock { _ in claimed.contains(key(d)) } }
     func markClaimed(_ d: USBDeviceInfo, _ on: Bool) {
-        lock.withLock { if on { claimed.insert(key(d)) } else { claimed.remove(key(d)) } }
+        lock.withLock { _ in if on { claimed.insert(key(d)) } else { claimed.remove(key(d)) } }
     }
     private func key(_ d: USBDeviceInfo) -> UInt16 { UInt16(d.bus) << 8 | UInt16(d.address) }
 }

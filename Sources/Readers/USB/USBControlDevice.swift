@@ -1,3 +1,4 @@
+import Threads
 /// An opened and claimed USB device spoken to with control transfers only (the HID relay):
 /// no endpoints of its own, one reusable transfer, completion handed over from the event thread.
 public final class USBControlDevice: @unchecked Sendable {

@@ -4,6 +4,8 @@ import Glibc
 import Musl
 #endif
 import TagRing
+import Readers
+import Threads
 
 /// Misbehaviour an emulated wire can inject, to prove drivers survive real-world links.
 public struct WireFaults: Sendable {
@@ -102,12 +104,4 @@ public final class EmulatorTransport: ReaderTransport, @unchecked Sendable {
     }
 
     public func close() { closed = true }
-}
-
-/// Sleeps the calling OS thread (reader threads only; never the Swift cooperative pool).
-public func sleepNanos(_ nanos: UInt64) {
-    guard nanos > 0 else { return }
-    var request = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
-    var remaining = timespec()
-    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
 }

@@ -4,8 +4,11 @@ import Glibc
 import Musl
 #endif
 
-/// A dedicated OS thread. Reader loops and the decode loop block and spin by design, so they
-/// must never run on Swift's cooperative pool (which has one thread per core: two on a gate).
+/// The one dedicated-OS-thread wrapper of the project (reader threads, the decode loop, the
+/// libusb event loop, alarm outputs, emulators). These loops block or spin by design, so they
+/// must never run on Swift's cooperative pool (one thread per core: two on a gate board).
+/// A failed pthread_create at start-up traps: a daemon that cannot start its threads cannot
+/// judge anything, and systemd restarts it.
 public final class OSThread: @unchecked Sendable {
     private var thread = pthread_t()
     private let name: String

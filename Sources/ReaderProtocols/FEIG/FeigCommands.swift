@@ -5,6 +5,16 @@
 /// hardware/feig-mr102-mru102-usb.md are from manuals, not yet from a capture.
 public enum FeigCommand {
     public static let isoHost: UInt8 = 0xB0
+    /// [0xB1] ISO 15693 custom and proprietary commands: CMD, MODE, MFR, then the UID in
+    /// addressed mode. Field order as FEIG's ID ISC SDK sends it (tag handler for NXP ICODE SLI).
+    public static let isoCustom: UInt8 = 0xB1
+
+    /// NXP ICODE SLI/SLIX custom commands in [0xB1], with manufacturer code 0x04.
+    public enum NXPCustom {
+        public static let manufacturer: UInt8 = 0x04
+        public static let setEAS: UInt8 = 0xA2
+        public static let resetEAS: UInt8 = 0xA3
+    }
     /// [0x66] Get Reader Info (MODE 0x00: firmware; 0x80: device serial number). [manual]
     public static let readerInfo: UInt8 = 0x66
     /// [0x6A] RF Output ON/OFF (0x00 off, 0x01 on). [manual]
@@ -182,7 +192,7 @@ public enum FeigResponse {
 }
 
 @inline(__always)
-func hex2(_ b: UInt8) -> String {
+package func hex2(_ b: UInt8) -> String {
     let digits: [Character] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F"]
     return String([digits[Int(b >> 4)], digits[Int(b & 0xF)]])
 }

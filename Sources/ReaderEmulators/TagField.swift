@@ -1,3 +1,4 @@
+import Synchronization
 /// A tag as an emulator sees it: what the chip would answer over the air.
 public struct EmulatedTag: Sendable, Equatable {
     public var uid: UInt64
@@ -7,6 +8,9 @@ public struct EmulatedTag: Sendable, Equatable {
     /// User memory from block 0; its length is a whole number of blocks.
     public var memory: [UInt8]
     public var icReference: UInt8
+    /// The NXP ICODE EAS bit; only NXP chips (UID `E0 04 …`) have one.
+    public var eas = false
+    public var hasEAS: Bool { uid >> 48 & 0xFF == 0x04 }
 
     public init(uid: UInt64, dsfid: UInt8, afi: UInt8, memory: [UInt8], blockSize: Int = 4, icReference: UInt8 = 0x01) {
         precondition(blockSize > 0 && blockSize <= 32)
@@ -31,12 +35,19 @@ public protocol TagField: AnyObject, Sendable {
     func tag(uid: UInt64) -> EmulatedTag?
     /// A write of the tag's AFI (a station checking an item out or in).
     func setAFI(uid: UInt64, afi: UInt8) -> Bool
+    /// A write of the tag's EAS bit; false when the tag is not there.
+    func setEAS(uid: UInt64, on: Bool) -> Bool
+}
+
+extension TagField {
+    /// Fields that model the AFI only (the simulated gate) have tags without EAS writes.
+    public func setEAS(uid: UInt64, on: Bool) -> Bool { false }
 }
 
 /// A fixed set of tags on fixed antennas: unit tests, benchmarks, a staff pad with a stack.
 public final class StaticTagField: TagField, @unchecked Sendable {
     // Mutated only under the lock: emulators may be driven from several test threads.
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
     private var tags: [UInt64: EmulatedTag] = [:]
     private var antennasByUID: [UInt64: [UInt8]] = [:]
     private var order: [UInt64] = []
@@ -44,7 +55,7 @@ public final class StaticTagField: TagField, @unchecked Sendable {
     public init() {}
 
     public func place(_ tag: EmulatedTag, antennas: [UInt8] = [1]) {
-        lock.withLock {
+        lock.withLock { _ in
             if tags[tag.uid] == nil { order.append(tag.uid) }
             tags[tag.uid] = tag
             antennasByUID[tag.uid] = antennas
@@ -52,7 +63,7 @@ public final class StaticTagField: TagField, @unchecked Sendable {
     }
 
     public func remove(uid: UInt64) {
-        lock.withLock {
+        lock.withLock { _ in
             tags[uid] = nil
             antennasByUID[uid] = nil
             order.removeAll { $0 == uid }
@@ -60,17 +71,25 @@ public final class StaticTagField: TagField, @unchecked Sendable {
     }
 
     public func uids(antenna: UInt8, atNanos nanos: UInt64, into: inout [UInt64]) {
-        lock.withLock {
+        lock.withLock { _ in
             for uid in order where antennasByUID[uid]?.contains(antenna) == true { into.append(uid) }
         }
     }
 
-    public func tag(uid: UInt64) -> EmulatedTag? { lock.withLock { tags[uid] } }
+    public func tag(uid: UInt64) -> EmulatedTag? { lock.withLock { _ in tags[uid] } }
 
     public func setAFI(uid: UInt64, afi: UInt8) -> Bool {
-        lock.withLock {
+        lock.withLock { _ in
             guard tags[uid] != nil else { return false }
             tags[uid]!.afi = afi
+            return true
+        }
+    }
+
+    public func setEAS(uid: UInt64, on: Bool) -> Bool {
+        lock.withLock { _ in
+            guard tags[uid] != nil else { return false }
+            tags[uid]!.eas = on
             return true
         }
     }

@@ -5,6 +5,8 @@ import Musl
 #endif
 import Synchronization
 import TagRing
+import Readers
+import Threads
 
 /// A loopback TCP server that hands every received byte to `handle` and writes back what it
 /// returns: the FEIG LAN gate emulator (port 10001 on a real gate; a free port here). One
@@ -16,7 +18,7 @@ public final class TCPEmulatorServer: @unchecked Sendable {
     private let stopFlag = Atomic<Bool>(false)
     private let dropFlag = Atomic<Bool>(false)
     public let connections = Atomic<Int>(0)
-    private var thread: BackgroundThread?
+    private var thread: OSThread?
     private let handle: (UnsafeRawBufferPointer) -> (answer: [UInt8], delayNanos: UInt64)
 
     /// `handle` runs on the server thread; `delayNanos` is waited before the answer is written.
@@ -35,7 +37,7 @@ public final class TCPEmulatorServer: @unchecked Sendable {
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
         port = UInt16(bigEndian: addr.sin_port)
-        thread = BackgroundThread(name: "tcp-emulator") { [self] in serve() }
+        thread = OSThread(name: "tcp-emulator") { [self] in serve() }
     }
 
     /// A FEIG reader on the LAN answering through `emulator`; with `realTime`, answers wait

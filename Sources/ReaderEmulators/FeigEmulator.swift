@@ -1,3 +1,5 @@
+import Synchronization
+import ReaderProtocols
 /// A FEIG reader in software: it answers advanced-protocol request frames byte for byte as the
 /// reader would, looking into a `TagField` for the tags in range. The simulated gate and the
 /// driver tests run the real `FeigReader` driver against it; only the transport differs.
@@ -20,21 +22,21 @@ public final class FeigEmulator: @unchecked Sendable {
     public private(set) var rfOn = true
     /// Outputs and inputs are read and set by other threads (tests, the simulated gate) while
     /// the reader thread talks to the emulator, so they sit behind a lock.
-    private let ioLock = PthreadLock()
+    private let ioLock = Mutex(())
     private var outputUntil: [UInt8: UInt64] = [:]
     private var inputBits: UInt8 = 0
     private var inputSourceBody: (@Sendable (UInt64) -> UInt8)? = nil
-    public var outputs: [UInt8: UInt64] { ioLock.withLock { outputUntil } }
+    public var outputs: [UInt8: UInt64] { ioLock.withLock { _ in outputUntil } }
     /// The digital inputs (bit 0 = IN1) when no `inputSource` is set: a test breaking a beam.
     public var inputMask: UInt8 {
-        get { ioLock.withLock { inputBits } }
-        set { ioLock.withLock { inputBits = newValue } }
+        get { ioLock.withLock { _ in inputBits } }
+        set { ioLock.withLock { _ in inputBits = newValue } }
     }
     /// Computes the inputs at the request's time instead (the simulated gate's patrons
     /// walking through its beams); nil: `inputMask`.
     public var inputSource: (@Sendable (UInt64) -> UInt8)? {
-        get { ioLock.withLock { inputSourceBody } }
-        set { ioLock.withLock { inputSourceBody = newValue } }
+        get { ioLock.withLock { _ in inputSourceBody } }
+        set { ioLock.withLock { _ in inputSourceBody = newValue } }
     }
     /// False: a model without digital inputs, which answers Get Input "unknown command".
     public var hasInputs = true
@@ -43,7 +45,7 @@ public final class FeigEmulator: @unchecked Sendable {
     private var lastNanos: UInt64 = 0
 
     /// Whether output `n` is on at `nanos`.
-    public func outputIsOn(_ n: UInt8, atNanos nanos: UInt64) -> Bool { ioLock.withLock { (outputUntil[n] ?? 0) > nanos } }
+    public func outputIsOn(_ n: UInt8, atNanos nanos: UInt64) -> Bool { ioLock.withLock { _ in (outputUntil[n] ?? 0) > nanos } }
 
     /// Counters for tests and benchmarks.
     public private(set) var requests = 0
@@ -89,7 +91,7 @@ public final class FeigEmulator: @unchecked Sendable {
                 let at = 2 + k * 4
                 let tenths = UInt64(data[at + 2]) << 8 | UInt64(data[at + 3])
                 let until = data[at + 1] != 0 ? now &+ tenths * 100_000_000 : 0
-                ioLock.withLock { outputUntil[data[at]] = until }
+                ioLock.withLock { _ in outputUntil[data[at]] = until }
             }
             return (status(control, 0x00), 0)
         case FeigCommand.getInput:
@@ -98,6 +100,7 @@ public final class FeigEmulator: @unchecked Sendable {
             return (status(control, 0x00, [mask]), 0)
         default: break
         }
+        if control == FeigCommand.isoCustom { return custom(data) }
         guard control == FeigCommand.isoHost, data.count >= 1 else {
             unknownCommands += 1
             return (status(control, 0x80), 0)  // 0x80: unknown command
@@ -205,6 +208,28 @@ public final class FeigEmulator: @unchecked Sendable {
         builder.append(UInt8(tag.blockCount - 1))
         builder.append(tag.icReference)
         return (builder.finish(), HFAirTime.getSystemInformation)
+    }
+
+    /// [0xB1]: CMD, MODE, MFR, UID. Only the NXP EAS commands, and only on NXP tags; other
+    /// chips answer ISO error 0x01 (command not supported), as a real tag would.
+    private func custom(_ data: UnsafeRawBufferPointer) -> ([UInt8], UInt64) {
+        let control = FeigCommand.isoCustom
+        guard data.count >= 11, data[1] & FeigCommand.addressedMode != 0 else { return (status(control, 0x81), 0) }
+        let cmd = data[0]
+        guard cmd == FeigCommand.NXPCustom.setEAS || cmd == FeigCommand.NXPCustom.resetEAS else {
+            unknownCommands += 1
+            return (status(control, 0x80), 0)
+        }
+        var uid: UInt64 = 0
+        for i in 0..<8 { uid = uid << 8 | UInt64(data[3 + i]) }
+        guard let tag = field.tag(uid: uid) else { return (status(control, FeigStatus.noTransponder), HFAirTime.writeAFI) }
+        guard data[2] == FeigCommand.NXPCustom.manufacturer, tag.hasEAS else {
+            return (status(control, FeigStatus.isoError, [0x01]), HFAirTime.writeAFI)
+        }
+        guard field.setEAS(uid: uid, on: cmd == FeigCommand.NXPCustom.setEAS) else {
+            return (status(control, FeigStatus.isoError, [0x01]), HFAirTime.writeAFI)
+        }
+        return (status(control, FeigStatus.ok), HFAirTime.writeAFI)
     }
 
     private func writeAFI(_ data: UnsafeRawBufferPointer) -> ([UInt8], UInt64) {

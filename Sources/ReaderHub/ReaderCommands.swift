@@ -1,16 +1,17 @@
 import Readers
+import Threads
 import Synchronization
 
-/// A reader's command mailbox: other threads (the alarm outputs) ask the reader's own thread
-/// to run a control command (switch an output) between two inventory cycles, because only
-/// that thread may talk on the reader's wire.
+/// A reader's command mailbox: other threads (the alarm outputs, the station writing a tag's
+/// security state) ask the reader's own thread to run a command between two inventory
+/// cycles, because only that thread may talk on the reader's wire.
 ///
 /// The reader thread calls `drain` after every cycle; with nothing queued that is one atomic
-/// load, no lock and no allocation. While the reader is failing (or has no digital I/O, or is
-/// stopped) the mailbox is closed and `run` fails at once instead of waiting for a thread
-/// that is sleeping in its backoff.
+/// load, no lock and no allocation. While the reader is failing (or its driver can take no
+/// commands, or it is stopped) the mailbox is closed and `run` fails at once instead of
+/// waiting for a thread that is sleeping in its backoff.
 public final class ReaderCommands: @unchecked Sendable {
-    public typealias Command = @Sendable (any DigitalIOCapable) throws(ReaderError) -> Void
+    public typealias Command = @Sendable (any InventoryDriver) throws(ReaderError) -> Void
 
     /// One queued command and the caller waiting for its outcome.
     private final class Ticket {
@@ -52,14 +53,34 @@ public final class ReaderCommands: @unchecked Sendable {
         if let error = ticket.error { throw error }
     }
 
+    /// Switches a digital output (light, buzzer) on for `millis`, or off with 0.
+    public func setOutput(_ output: UInt8, onForMillis millis: Int, timeoutNanos: UInt64) throws(ReaderCommandError) {
+        try run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
+            guard let io = driver as? any DigitalIOCapable else {
+                throw .refused(command: "set output \(output)", reason: "this reader has no digital outputs")
+            }
+            try io.setOutput(output, onForMillis: millis)
+        }
+    }
+
+    /// Writes a tag's security state (AFI or EAS) through the reader.
+    public func write(_ change: TagWrite, to address: TagAddress, timeoutNanos: UInt64) throws(ReaderCommandError) {
+        try run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
+            guard let writer = driver as? any TagWriting else {
+                throw .refused(command: "write \(change)", reason: "this reader's driver cannot write tags")
+            }
+            try writer.write(change, to: address)
+        }
+    }
+
     /// Reader thread: runs every queued command against `io`. Cheap when nothing is queued.
     @inline(__always)
-    public func drain(_ io: any DigitalIOCapable) {
+    public func drain(_ io: any InventoryDriver) {
         guard pending.load(ordering: .acquiring) else { return }
         drainQueued(io)
     }
 
-    private func drainQueued(_ io: any DigitalIOCapable) {
+    private func drainQueued(_ io: any InventoryDriver) {
         while true {
             // Take one at a time so a caller that times out meanwhile can still withdraw the rest.
             let ticket: Ticket? = cond.withLock {
@@ -99,7 +120,7 @@ public final class ReaderCommands: @unchecked Sendable {
 
 /// Why a command for a reader's thread did not run.
 public enum ReaderCommandError: Error, CustomStringConvertible, Equatable {
-    /// The reader is failing, stopped, or has no digital inputs/outputs.
+    /// The reader is failing, stopped, or its driver takes no commands.
     case unavailable(reader: String, reason: String)
     /// The reader thread did not get to the command in time (busy in a long exchange).
     case timedOut(reader: String, millis: Int)

@@ -1,16 +1,18 @@
+import Synchronization
+import Readers
 /// Wraps any `LibUSBAPI` (real libusb under umockdev, or the emulator) and makes chosen calls
 /// fail once with a chosen libusb code, so error paths of the real backend are testable
 /// without a device that misbehaves on cue.
 public final class FaultInjectingLibUSB: LibUSBAPI, @unchecked Sendable {
     public enum Call: Hashable, Sendable { case deviceList, open, kernelDriverActive, claim, submit }
     public let inner: any LibUSBAPI
-    private let lock = PthreadLock()
+    private let lock = Mutex(())
     private var faults: [Call: LibUSBCode] = [:]
 
     public init(_ inner: any LibUSBAPI) { self.inner = inner }
 
-    public func failNext(_ call: Call, with code: LibUSBCode) { lock.withLock { faults[call] = code } }
-    private func fault(_ call: Call) -> LibUSBCode? { lock.withLock { faults.removeValue(forKey: call) } }
+    public func failNext(_ call: Call, with code: LibUSBCode) { lock.withLock { _ in faults[call] = code } }
+    private func fault(_ call: Call) -> LibUSBCode? { lock.withLock { _ in faults.removeValue(forKey: call) } }
 
     public var hasHotplug: Bool { inner.hasHotplug }
     public func deviceList() -> Result<[USBDeviceInfo], LibUSBCode> {

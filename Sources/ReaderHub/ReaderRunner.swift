@@ -1,4 +1,5 @@
 import Readers
+import Threads
 import Synchronization
 import TagRing
 
@@ -11,9 +12,10 @@ import TagRing
 /// `reattach` signal) ends the backoff at once, so a replugged reader reads again within a
 /// fraction of a second.
 ///
-/// Readers with digital I/O (`DigitalIOCapable`) also serve their `commands` mailbox after every
-/// cycle (alarm outputs switched from other threads), and with a `beam` poll its inputs every
-/// `pollNanos` and count the passages. Both ride the same thread and wire as the inventory.
+/// Readers whose drivers take commands (`DigitalIOCapable`, `TagWriting`) also serve their
+/// `commands` mailbox after every cycle (alarm outputs switched and tags written from other
+/// threads), and with a `beam` poll its inputs every `pollNanos` and count the passages. All
+/// ride the same thread and wire as the inventory.
 public final class ReaderRunner: @unchecked Sendable {
     public enum State: Int, Sendable { case starting = 0, reading = 1, failing = 2, stopped = 3 }
 
@@ -22,9 +24,11 @@ public final class ReaderRunner: @unchecked Sendable {
     public let reader: any InventoryDriver
     /// Reads per antenna (the status report shows them).
     public let antennas = AntennaCounters()
-    /// Control commands for this reader's thread (closed while failing or without digital I/O).
+    /// Commands for this reader's thread (closed while failing or when the driver takes none).
     public let commands: ReaderCommands
     private let io: (any DigitalIOCapable)?
+    /// Whether the driver takes mailbox commands at all (outputs or tag writes).
+    private let takesCommands: Bool
     private let beamCounter: VisitorBeam?
     /// Reader thread only.
     private var beamDetector: BeamPassageDetector?
@@ -56,8 +60,9 @@ public final class ReaderRunner: @unchecked Sendable {
         self.onError = onError
         self.onRecovered = onRecovered
         io = reader as? any DigitalIOCapable
+        takesCommands = io != nil || reader is any TagWriting
         commands = ReaderCommands(readerName: name)
-        if io == nil { commands.close(reason: "its driver has no digital inputs or outputs") }
+        if !takesCommands { commands.close(reason: "its driver has no digital outputs and cannot write tags") }
         precondition(beam == nil || io != nil, "reader \(name): a beam needs a driver with digital inputs")
         beamCounter = beam?.counter
         beamDetector = beam.map { BeamPassageDetector(settings: $0.settings) }
@@ -84,7 +89,7 @@ public final class ReaderRunner: @unchecked Sendable {
     private func loop(clock: any MonotonicClock) {
         var backoffNanos: UInt64 = 0
         var failingSince: UInt64? = nil
-        var failureKind = -1
+        var failureKind: ReaderError.Kind? = nil
         var nextPollNanos: UInt64 = 0
         var beamFailureLogged = false
         let ring = self.ring, doorbell = self.doorbell, antennas = self.antennas
@@ -97,26 +102,24 @@ public final class ReaderRunner: @unchecked Sendable {
                     ring.push(read)
                     doorbell.ring()
                 }
-                if let io {
-                    if beamDetector != nil, started >= nextPollNanos {
-                        nextPollNanos = started &+ (beamDetector?.settings.pollNanos ?? 0)
-                        try pollBeam(io, failureLogged: &beamFailureLogged)
-                    }
-                    commands.drain(io)
+                if let io, beamDetector != nil, started >= nextPollNanos {
+                    nextPollNanos = started &+ (beamDetector?.settings.pollNanos ?? 0)
+                    try pollBeam(io, failureLogged: &beamFailureLogged)
                 }
+                if takesCommands { commands.drain(reader) }
                 cyclesValue.add(1, ordering: .relaxed)
                 if backoffNanos != 0 { backoffNanos = 0 }
                 if let since = failingSince {
                     failingSince = nil
-                    failureKind = -1
-                    commands.open()
+                    failureKind = nil
+                    if takesCommands { commands.open() }
                     onRecovered?(name, clock.nanoseconds() &- since)
                 }
                 stateValue.store(State.reading.rawValue, ordering: .relaxed)
             } catch {
                 stateValue.store(State.failing.rawValue, ordering: .relaxed)
                 // Nobody may wait for a thread that is about to sleep in its backoff.
-                if io != nil { commands.close(reason: "\(error)") }
+                if takesCommands { commands.close(reason: "\(error)") }
                 if let settings = beamDetector?.settings { beamDetector = BeamPassageDetector(settings: settings) }
                 if failingSince == nil { failingSince = started }
                 if error.kind != failureKind {

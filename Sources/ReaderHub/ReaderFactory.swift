@@ -1,19 +1,30 @@
-import RFIDGateConfig
-import Gate
-import Logging
+import ReaderEmulators
 import Readers
 import TagRing
 
-/// Builds each configured reader's driver on its transport, and the alarm output. USB readers
-/// and the relay share one libusb context (one event thread), opened only when needed.
-final class ReaderFactory {
-    let clock: any MonotonicClock
-    let simulation: SimulatedGate?
-    private(set) var usb: USBContext?
+/// What simulated readers (`feig-sim`) look into: the tags in range, and the beams people
+/// break. The gate's simulation provides one; a station's simulated pad will be another.
+public struct SimulatedWorld: Sendable {
+    public let field: any TagField
+    /// Digital inputs (bit 0 = IN1) of a reader whose beam is on inputs `a` and `b` at a time.
+    public let beamInputs: @Sendable (_ a: UInt8, _ b: UInt8?, _ nanos: UInt64) -> UInt8
 
-    init(clock: any MonotonicClock, simulation: SimulatedGate?) {
+    public init(field: any TagField, beamInputs: @escaping @Sendable (_ a: UInt8, _ b: UInt8?, _ nanos: UInt64) -> UInt8) {
+        self.field = field
+        self.beamInputs = beamInputs
+    }
+}
+
+/// Builds each configured reader's driver on its transport, and the USB relay. USB readers and
+/// the relay share one libusb context (one event thread), opened only when needed.
+public final class ReaderFactory {
+    let clock: any MonotonicClock
+    let world: SimulatedWorld?
+    public private(set) var usb: USBContext?
+
+    public init(clock: any MonotonicClock, world: SimulatedWorld?) {
         self.clock = clock
-        self.simulation = simulation
+        self.world = world
     }
 
     func usbContext() throws -> USBContext {
@@ -23,16 +34,18 @@ final class ReaderFactory {
         return c
     }
 
-    func driver(for r: GateConfig.Reader, index: Int) throws -> any InventoryDriver {
+    public func driver(for r: ReaderSpec, index: Int) throws -> any InventoryDriver {
         let timeout = UInt64(r.responseTimeoutMillis) * 1_000_000
         let feig = FeigReader.Options(readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
         switch r.driver {
         case .feigSim:
-            let emulator = FeigEmulator(field: simulation!)
-            if let beam = r.beam, let simulation {
+            guard let world else { throw ReaderFactoryError("reader \(r.id): driver feig-sim needs a simulated world and none was given") }
+            let emulator = FeigEmulator(field: world.field)
+            if let beam = r.beam {
                 let a = beam.inputs[0], b = beam.inputs.count > 1 ? beam.inputs[1] : nil, inverted = beam.inverted
+                let inputs = world.beamInputs
                 emulator.inputSource = { now in
-                    let mask = simulation.beamInputs(a: a, b: b, atNanos: now)
+                    let mask = inputs(a, b, now)
                     return inverted ? ~mask : mask
                 }
             }
@@ -53,14 +66,19 @@ final class ReaderFactory {
         }
     }
 
-    func alarmOutput(_ a: GateConfig.AlarmOutput, logger: Logger) throws -> RelayAlarmOutput {
+    /// The relay board of `[alarm_output]`; `onError` hears about failed switches.
+    public func relay(_ a: RelaySpec, onError: @escaping @Sendable (String) -> Void) throws -> RelayAlarmOutput {
         switch a.kind {
         case .usbRelay:
             let relay = USBRelay(context: try usbContext(), selector: .dcttechRelay(serial: a.usbSerial, portPath: a.usbPort))
-            let log = logger
             return RelayAlarmOutput(relay: relay, relays: a.relays, pulseNanos: UInt64(a.pulseMillis) * 1_000_000) { error in
-                log.warning("alarm output \(relay.selector): \(error)")
+                onError("alarm output \(relay.selector): \(error)")
             }
         }
     }
+}
+
+public struct ReaderFactoryError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,7 @@
 import TagRing
+import Readers
+import ReaderProtocols
+import Threads
 
 /// USB in software: FEIG readers (answering through `FeigEmulator`) and DCTTECH relays behind
 /// the same `LibUSBAPI` seam as real libusb, so the USB transport, hotplug re-attach and the
