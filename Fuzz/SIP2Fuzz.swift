@@ -36,9 +36,13 @@ enum SIP2FuzzOracle {
             for errorDetection in [true, false] {
                 guard let wire = try? SIP2Encoder(charset: charset, errorDetection: errorDetection).encode(m, sequence: 7) else { continue }
                 if wire.last != 0x0D || wire.dropLast().contains(0x0D) { return "encoded frame is not CR-terminated exactly once" }
-                guard let back = try? SIP2Decoder(charset: charset).decode(Array(wire.dropLast())) else { return "re-encoded frame does not decode" }
+                guard let back = try? SIP2Decoder(charset: charset).decode(Array(wire.dropLast())) else {
+                    return "re-encoded frame does not decode"
+                }
                 if back.code != m.code || back.fixed != m.fixed || back.fields != m.fields { return "round trip changed the message" }
-                if errorDetection && (back.checksum != .valid || (m.code != "96" && m.code != "97" && back.sequence != 7)) { return "round trip trailer wrong" }
+                if errorDetection && (back.checksum != .valid || (m.code != "96" && m.code != "97" && back.sequence != 7)) {
+                    return "round trip trailer wrong"
+                }
             }
         }
         return nil

@@ -21,7 +21,8 @@ import Glibc
 ///   monotonic clock (the two clock reads, ~40 ns, are included: conservative).
 /// - `db_mb`: the SQLite file (with its WAL).
 struct CacheBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "cache", abstract: "Circulation store and gate index: build, cold start, lookups.")
+    static let configuration = CommandConfiguration(
+        commandName: "cache", abstract: "Circulation store and gate index: build, cold start, lookups.")
 
     @Option(help: "Items in the store.") var items = 1_000_000
     @Option(help: "Lookups timed (half hits, half misses).") var lookups = 2_000_000
@@ -46,7 +47,10 @@ struct CacheBench: ParsableCommand {
             batch.reserveCapacity(50_000)
             for i in 0..<items {
                 let onLoan = i % 3 == 0
-                batch.append(ItemUpdate(pii: Self.pii(i), loanState: onLoan ? .onLoan : .available, dueDate: onLoan ? "2030-01-31" : nil, title: "Title \(i)"))
+                batch.append(
+                    ItemUpdate(
+                        pii: Self.pii(i), loanState: onLoan ? .onLoan : .available, dueDate: onLoan ? "2030-01-31" : nil,
+                        title: "Title \(i)"))
                 if batch.count == 50_000 || i == items - 1 {
                     try store.upsert(batch, source: .import, at: 0, journal: false)
                     batch.removeAll(keepingCapacity: true)
@@ -102,20 +106,22 @@ struct CacheBench: ParsableCommand {
         }
         if sink == -1 { print(sink) }
 
-        report("cache: \(items) items, \(lookups) lookups (half misses), \(warm ? "warm" : "cold") start", [
-            ("build_s", (buildSeconds * 1000).rounded() / 1000),
-            // The table is mmapped (fresh pages), so the VmRSS delta counts it fully.
-            ("index_rss_mb", (Double(rssAfter - rssBefore) / 1024 * 10).rounded() / 10),
-            ("index_table_mb", Double(index.tableBytes) / 1_048_576),
-            ("lookups_per_s", (Double(lookups) / lookupSeconds).rounded()),
-            ("lookup_p50_us", Double(histogram.percentile(0.5)) / 1000),
-            ("lookup_p99_us", Double(histogram.percentile(0.99)) / 1000),
-            ("lookup_max_us", Double(histogram.maxNanos) / 1000),
-            ("cold_start_s", (coldSeconds * 1000).rounded() / 1000),
-            // CPU the cold start used: on a busy machine cold_start_s - this is waiting (I/O, other processes).
-            ("cold_start_cpu_s", (coldCPU * 1000).rounded() / 1000),
-            ("db_mb", (Double(dbBytes) / 1_048_576 * 10).rounded() / 10),
-        ], json: json)
+        report(
+            "cache: \(items) items, \(lookups) lookups (half misses), \(warm ? "warm" : "cold") start",
+            [
+                ("build_s", (buildSeconds * 1000).rounded() / 1000),
+                // The table is mmapped (fresh pages), so the VmRSS delta counts it fully.
+                ("index_rss_mb", (Double(rssAfter - rssBefore) / 1024 * 10).rounded() / 10),
+                ("index_table_mb", Double(index.tableBytes) / 1_048_576),
+                ("lookups_per_s", (Double(lookups) / lookupSeconds).rounded()),
+                ("lookup_p50_us", Double(histogram.percentile(0.5)) / 1000),
+                ("lookup_p99_us", Double(histogram.percentile(0.99)) / 1000),
+                ("lookup_max_us", Double(histogram.maxNanos) / 1000),
+                ("cold_start_s", (coldSeconds * 1000).rounded() / 1000),
+                // CPU the cold start used: on a busy machine cold_start_s - this is waiting (I/O, other processes).
+                ("cold_start_cpu_s", (coldCPU * 1000).rounded() / 1000),
+                ("db_mb", (Double(dbBytes) / 1_048_576 * 10).rounded() / 10),
+            ], json: json)
     }
 
     static func pii(_ i: Int) -> String {
@@ -144,7 +150,7 @@ func residentKiB() -> Int {
     defer { fclose(f) }
     var line = [CChar](repeating: 0, count: 256)
     while fgets(&line, Int32(line.count), f) != nil {
-        let s = String(cString: line)
+        let s = line.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         if s.hasPrefix("VmRSS:") { return Int(s.split(separator: " ").compactMap { Int($0) }.first ?? 0) }
     }
     return 0

@@ -20,21 +20,41 @@ func runDecodeBenchmark() -> [(String, Double)] {
     let uii = hexBytes("45C2141CC04FC70BADB5C6E2DA1DED4DD319")
 
     var results: [(String, Double)] = []
-    results.append(("part2_pii_tags_per_s", piiOnly.withUnsafeBytes { mem in
-        rate { GateFastPath.decode(hfMemory: mem, dsfid: 0x06).checksum }
-    }))
-    results.append(("part2_pii_allocs_per_decode", piiOnly.withUnsafeBytes { mem in
-        allocationsPerCall(100_000) { GateFastPath.decode(hfMemory: mem, dsfid: 0x06).checksum }
-    }))
-    results.append(("part2_full_tags_per_s", rate {
-        ((try? TagDecoder.decodeHF(annexD, dsfid: 0x06))?.record?.primaryItemIdentifier?.utf8.count) ?? 0
-    }))
-    results.append(("part3_tags_per_s", part3.withUnsafeBytes { mem in
-        rate { GateFastPath.decode(hfMemory: mem, dsfid: 0x00).checksum }
-    }))
-    results.append(("part4_uii_tags_per_s", uii.withUnsafeBytes { mem in
-        rate { GateFastPath.decode(uiiMemory: mem, userMemory: UnsafeRawBufferPointer(start: nil, count: 0)).checksum }
-    }))
+    results.append(
+        (
+            "part2_pii_tags_per_s",
+            piiOnly.withUnsafeBytes { mem in
+                rate { GateFastPath.decode(hfMemory: mem, dsfid: 0x06).checksum }
+            }
+        ))
+    results.append(
+        (
+            "part2_pii_allocs_per_decode",
+            piiOnly.withUnsafeBytes { mem in
+                allocationsPerCall(100_000) { GateFastPath.decode(hfMemory: mem, dsfid: 0x06).checksum }
+            }
+        ))
+    results.append(
+        (
+            "part2_full_tags_per_s",
+            rate {
+                ((try? TagDecoder.decodeHF(annexD, dsfid: 0x06))?.record?.primaryItemIdentifier?.utf8.count) ?? 0
+            }
+        ))
+    results.append(
+        (
+            "part3_tags_per_s",
+            part3.withUnsafeBytes { mem in
+                rate { GateFastPath.decode(hfMemory: mem, dsfid: 0x00).checksum }
+            }
+        ))
+    results.append(
+        (
+            "part4_uii_tags_per_s",
+            uii.withUnsafeBytes { mem in
+                rate { GateFastPath.decode(uiiMemory: mem, userMemory: UnsafeRawBufferPointer(start: nil, count: 0)).checksum }
+            }
+        ))
     return results
 }
 
@@ -87,7 +107,8 @@ private let countingAllocObject: AllocObject = { metadata, size, alignMask in
 /// Average Swift heap allocations per call over `n` calls; -1 if the runtime hook is missing.
 private func allocationsPerCall(_ n: Int, _ body: () -> Int) -> Double {
     guard let hook = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_swift_allocObject"),
-        let enable = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly")
+        let enable = dlsym(
+            UnsafeMutableRawPointer(bitPattern: 0), "_swift_enableSwizzlingOfAllocationAndRefCountingFunctions_forInstrumentsOnly")
     else { return -1 }
     let slot = hook.assumingMemoryBound(to: AllocObject?.self)
     let flag = enable.assumingMemoryBound(to: UInt8.self)

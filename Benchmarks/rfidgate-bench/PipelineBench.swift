@@ -1,13 +1,14 @@
 import ArgumentParser
 import Gate
+import ReaderEmulators
 import Readers
 import Synchronization
 import TagRing
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import ReaderEmulators
-import Threads
 
 /// `pipeline`: reads offered at a fixed rate through the FEIG emulator's frames, the real
 /// driver, the ring and the decode thread; latency from an answer frame's arrival at the
@@ -26,7 +27,8 @@ struct PipelineBench: ParsableCommand {
         let clock = SystemMonotonicClock()
         var settings = SimulationSettings()
         settings.population = 20_000
-        let field = try RollingTagField(collection: SimulatedCollection(settings: settings), inField: tagsInField, dwellNanos: 1_000_000_000)
+        let field = try RollingTagField(
+            collection: SimulatedCollection(settings: settings), inField: tagsInField, dwellNanos: 1_000_000_000)
         let transport = EmulatorTransport(label: "bench", emulator: FeigEmulator(field: field), clock: clock, realTime: false)
         let antennaList = (1...max(1, antennas)).map { UInt8($0) }
         let reader = FeigReader(transport: transport, clock: clock, options: .init(readerID: 0, antennas: antennaList))
@@ -66,17 +68,19 @@ struct PipelineBench: ParsableCommand {
 
         let s = pipeline.stats
         let h = pipeline.latency
-        report("pipeline: \(formatFigure(rate)) reads/s offered for \(formatFigure(seconds)) s, \(tagsInField) tags in field, \(antennaList.count) antennas, dedupe \(dedupeMs) ms", [
-            ("offered_per_s", (Double(offered) / elapsed).rounded()),
-            ("decisions_per_s", (Double(s.decisions.load(ordering: .relaxed)) / elapsed).rounded()),
-            ("p50_us", Double(h.percentile(0.5)) / 1000),
-            ("p99_us", Double(h.percentile(0.99)) / 1000),
-            ("max_us", Double(h.maxNanos) / 1000),
-            ("drops", Double(ring.dropped)),
-            ("alarms", Double(s.alarms.load(ordering: .relaxed))),
-            ("rss_mb", residentMegabytes()),
-            ("cpu_percent", ((usageAfter - usageBefore) / elapsed * 100).rounded()),
-        ], json: json)
+        report(
+            "pipeline: \(formatFigure(rate)) reads/s offered for \(formatFigure(seconds)) s, \(tagsInField) tags in field, \(antennaList.count) antennas, dedupe \(dedupeMs) ms",
+            [
+                ("offered_per_s", (Double(offered) / elapsed).rounded()),
+                ("decisions_per_s", (Double(s.decisions.load(ordering: .relaxed)) / elapsed).rounded()),
+                ("p50_us", Double(h.percentile(0.5)) / 1000),
+                ("p99_us", Double(h.percentile(0.99)) / 1000),
+                ("max_us", Double(h.maxNanos) / 1000),
+                ("drops", Double(ring.dropped)),
+                ("alarms", Double(s.alarms.load(ordering: .relaxed))),
+                ("rss_mb", residentMegabytes()),
+                ("cpu_percent", ((usageAfter - usageBefore) / elapsed * 100).rounded()),
+            ], json: json)
     }
 }
 

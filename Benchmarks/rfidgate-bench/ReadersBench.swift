@@ -1,9 +1,9 @@
 import ArgumentParser
 import Gate
 import ISO28560
+import ReaderEmulators
 import Readers
 import TagRing
-import ReaderEmulators
 
 /// `readers`: a stack of 10 HF tags on a pad, inventoried and fully read (system information
 /// and user memory of each, decoded to item ids) by the real FEIG driver against the FEIG
@@ -11,7 +11,8 @@ import ReaderEmulators
 /// divided by the emulator's modelled air time: what the driver, transport and decoding add
 /// on top of the physics (acceptance: at most 1.2).
 struct ReadersBench: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "readers", abstract: "FEIG driver: 10-tag stack read time against the modelled air time.")
+    static let configuration = CommandConfiguration(
+        commandName: "readers", abstract: "FEIG driver: 10-tag stack read time against the modelled air time.")
 
     @Option(help: "Stacks read (each with a fresh driver, nothing cached).") var runs = 10
     @Option(help: "Tags in the stack.") var tags = 10
@@ -57,13 +58,15 @@ struct ReadersBench: ParsableCommand {
         }
         context.shutdown()
 
-        report("readers: \(tags)-tag HF stack, inventory + system information + 64 bytes of user memory each, \(runs) runs (median)", [
-            ("feig_stack10_vs_airtime", median(ratios)),
-            ("feig_stack10_worst_vs_airtime", ratios.max() ?? 0),
-            ("feig_stack10_airtime_ms", median(airMillis)),
-            ("feig_stack10_wall_ms", median(airMillis) * median(ratios)),
-            ("feig_usb_stack10_vs_airtime", median(usbRatios)),
-        ], json: json)
+        report(
+            "readers: \(tags)-tag HF stack, inventory + system information + 64 bytes of user memory each, \(runs) runs (median)",
+            [
+                ("feig_stack10_vs_airtime", median(ratios)),
+                ("feig_stack10_worst_vs_airtime", ratios.max() ?? 0),
+                ("feig_stack10_airtime_ms", median(airMillis)),
+                ("feig_stack10_wall_ms", median(airMillis) * median(ratios)),
+                ("feig_usb_stack10_vs_airtime", median(usbRatios)),
+            ], json: json)
     }
 
     /// One inventory cycle with a cold cache; returns wall time and the decoded item ids.

@@ -2,10 +2,11 @@ import ArgumentParser
 import Gate
 import Synchronization
 import TagRing
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Threads
 
 /// `ring`: one producer thread and one consumer thread move TagReads through TagRing, then the
 /// same workload through a Mutex-guarded bounded queue (the obvious alternative), in one run.
@@ -27,12 +28,14 @@ struct RingBench: ParsableCommand {
             mutex.append(mutexTrial())
         }
         let r = median(ring), b = median(batch), m = median(mutex)
-        report("ring: \(items) TagReads (\(MemoryLayout<TagRead>.stride) B each), 1 producer + 1 consumer thread, consumer idles \(idleMicros) µs when empty, median of \(trials)", [
-            ("ring_items_per_s", r.rounded()),
-            ("ring_batch_items_per_s", b.rounded()),
-            ("mutex_items_per_s", m.rounded()),
-            ("ring_vs_mutex", r / m),
-        ], json: json)
+        report(
+            "ring: \(items) TagReads (\(MemoryLayout<TagRead>.stride) B each), 1 producer + 1 consumer thread, consumer idles \(idleMicros) µs when empty, median of \(trials)",
+            [
+                ("ring_items_per_s", r.rounded()),
+                ("ring_batch_items_per_s", b.rounded()),
+                ("mutex_items_per_s", m.rounded()),
+                ("ring_vs_mutex", r / m),
+            ], json: json)
     }
 
     func ringTrial(batched: Bool) -> Double {

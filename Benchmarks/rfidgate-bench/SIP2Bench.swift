@@ -44,10 +44,15 @@ struct SIP2Bench: ParsableCommand {
         let store = try CirculationOutbox(path: dir.appendingPathComponent("outbox.sqlite").path)
         let base = SIP2Clock.unixNow() - 3600
         for i in 0..<transactions {
-            try store.enqueue(NewOutboxEntry(key: "bench-\(i)", kind: .checkout, patron: "Q\(i % 100)", item: "BX\(i)", transactionUnix: base + Int64(i),
-                                             transactionDate: SIP2Clock.date(unixSeconds: base + Int64(i)), nbDueDate: SIP2Clock.date(unixSeconds: base + 14 * 86_400)))
+            try store.enqueue(
+                NewOutboxEntry(
+                    key: "bench-\(i)", kind: .checkout, patron: "Q\(i % 100)", item: "BX\(i)", transactionUnix: base + Int64(i),
+                    transactionDate: SIP2Clock.date(unixSeconds: base + Int64(i)),
+                    nbDueDate: SIP2Clock.date(unixSeconds: base + 14 * 86_400)))
         }
-        let client = SIP2Client(SIP2ClientConfiguration(host: "127.0.0.1", port: sipPort, login: "sc_user", password: "sc_pass", location: "DEMO", institution: "DEMO"))
+        let client = SIP2Client(
+            SIP2ClientConfiguration(
+                host: "127.0.0.1", port: sipPort, login: "sc_user", password: "sc_pass", location: "DEMO", institution: "DEMO"))
         // Client alone: item information on one warm connection.
         let probes = 2000
         let (clientCPU, clientWall) = try runBlockingBench { () async throws -> (Double, Double) in
@@ -63,21 +68,25 @@ struct SIP2Bench: ParsableCommand {
         guard result.done == transactions else {
             throw ValidationError("replayed \(result.done) of \(transactions): \(result.stoppedBy ?? "?")")
         }
-        report("sip2: \(transactions) queued checkouts replayed to invenio-sip2 1.0.0 on loopback; \(probes) item-information exchanges", [
-            ("replay_tx_per_s", (Double(transactions) / wall).rounded()),
-            ("client_us_per_message", clientCPU * 1e6 / Double(probes)),
-            ("client_round_trip_us", clientWall * 1e6 / Double(probes)),
-            ("replay_cpu_us_per_tx", cpu * 1e6 / Double(transactions)),
-            ("codec_us_per_message", codecMicros()),
-            ("replay_seconds", wall),
-        ], json: json)
+        report(
+            "sip2: \(transactions) queued checkouts replayed to invenio-sip2 1.0.0 on loopback; \(probes) item-information exchanges",
+            [
+                ("replay_tx_per_s", (Double(transactions) / wall).rounded()),
+                ("client_us_per_message", clientCPU * 1e6 / Double(probes)),
+                ("client_round_trip_us", clientWall * 1e6 / Double(probes)),
+                ("replay_cpu_us_per_tx", cpu * 1e6 / Double(transactions)),
+                ("codec_us_per_message", codecMicros()),
+                ("replay_seconds", wall),
+            ], json: json)
     }
 
     func codecMicros() -> Double {
         let enc = SIP2Encoder(), dec = SIP2Decoder()
-        let req = CheckoutRequest(noBlock: true, transactionDate: SIP2Date(year: 2025, month: 1, day: 1), nbDueDate: SIP2Date(year: 2025, month: 1, day: 15),
-                                  institution: "DEMO", patron: "Q1", item: "BX1")
-        let answer = Array("121NNY20251121    120000AODEMO|AAQ1|ABBX1|AJBulk item X1|AH20251205    235900|CK001|AFChecked out|AY3AZE473\r".utf8)
+        let req = CheckoutRequest(
+            noBlock: true, transactionDate: SIP2Date(year: 2025, month: 1, day: 1), nbDueDate: SIP2Date(year: 2025, month: 1, day: 15),
+            institution: "DEMO", patron: "Q1", item: "BX1")
+        let answer = Array(
+            "121NNY20251121    120000AODEMO|AAQ1|ABBX1|AJBulk item X1|AH20251205    235900|CK001|AFChecked out|AY3AZE473\r".utf8)
         let n = 50_000
         var sink = 0
         let t0 = ContinuousClock.now
@@ -94,14 +103,15 @@ struct SIP2Bench: ParsableCommand {
     }
 }
 
-
 func freeTCPPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var a = sockaddr_in()
     a.sin_family = sa_family_t(AF_INET)
     a.sin_addr.s_addr = inet_addr("127.0.0.1")
-    _ = withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    _ = withUnsafePointer(to: &a) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
     return Int(UInt16(bigEndian: a.sin_port))
@@ -114,12 +124,16 @@ func tcpOpen(_ port: Int) -> Bool {
     a.sin_family = sa_family_t(AF_INET)
     a.sin_addr.s_addr = inet_addr("127.0.0.1")
     a.sin_port = UInt16(port).bigEndian
-    return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    return withUnsafePointer(to: &a) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
 }
 
 func runBlockingBench<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
     let box = BlockingBox<T>(), sem = DispatchSemaphore(value: 0)
-    Task { do { box.r = .success(try await body()) } catch { box.r = .failure(error) }; sem.signal() }
+    Task {
+        do { box.r = .success(try await body()) } catch { box.r = .failure(error) }; sem.signal()
+    }
     sem.wait()
     return try box.r!.get()
 }

@@ -77,12 +77,16 @@ public struct CSVImport {
         let fingerprint = try CSVReader.fingerprint(path)
         let replace = options.replace
         // Find an unfinished import of the same file, or start a new one.
-        let (importID, startedAt, resume, abandoned) = try store.write("starting the import") { db -> (Int64, Int64, (Int64, Int, Int, Int, String?)?, Bool) in
+        let (importID, startedAt, resume, abandoned) = try store.write("starting the import") {
+            db -> (Int64, Int64, (Int64, Int, Int, Int, String?)?, Bool) in
             var abandoned = false
             if let row = try Row.fetchOne(db, sql: "SELECT * FROM imports WHERE status = 'running' ORDER BY id DESC LIMIT 1") {
                 let same = (row["fingerprint"] as String) == fingerprint && (row["replace"] as Int != 0) == replace
                 if same && !options.restart {
-                    return (row["id"], row["started_at"], (row["byte_offset"], row["line"], row["accepted"], row["rejected"], row["header"]), false)
+                    return (
+                        row["id"], row["started_at"], (row["byte_offset"], row["line"], row["accepted"], row["rejected"], row["header"]),
+                        false
+                    )
                 }
                 try db.execute(sql: "UPDATE imports SET status = 'abandoned', finished_at = ? WHERE status = 'running'", arguments: [now()])
                 abandoned = true
@@ -112,7 +116,9 @@ public struct CSVImport {
             _ = reader.next()  // the header record
             let (offset, line) = (reader.offset, reader.line)
             _ = try store.write("recording the import header") { db in
-                try db.execute(sql: "UPDATE imports SET header = ?, byte_offset = ?, line = ? WHERE id = ?", arguments: [first, offset, line, importID])
+                try db.execute(
+                    sql: "UPDATE imports SET header = ?, byte_offset = ?, line = ? WHERE id = ?",
+                    arguments: [first, offset, line, importID])
             }
         }
 
@@ -151,9 +157,12 @@ public struct CSVImport {
                 if firstRows == 1000 && firstRejected > 500 {
                     _ = try? store.write("abandoning the import") { db in
                         try db.execute(sql: "DELETE FROM import_rejects WHERE import_id = ?", arguments: [importID])
-                        try db.execute(sql: "UPDATE imports SET status = 'abandoned', finished_at = ? WHERE id = ?", arguments: [now(), importID])
+                        try db.execute(
+                            sql: "UPDATE imports SET status = 'abandoned', finished_at = ? WHERE id = ?", arguments: [now(), importID])
                     }
-                    throw CirculationError("\(path): \(firstRejected) of the first 1000 rows are invalid (first: line \(rejects.first?.line ?? 0): \(rejects.first?.reason ?? "")); is this the right file and separator? Import stopped", kind: .invalid)
+                    throw CirculationError(
+                        "\(path): \(firstRejected) of the first 1000 rows are invalid (first: line \(rejects.first?.line ?? 0): \(rejects.first?.reason ?? "")); is this the right file and separator? Import stopped",
+                        kind: .invalid)
                 }
             }
             if batch.count + rejects.count >= options.batchRows {
@@ -164,7 +173,10 @@ public struct CSVImport {
                 }
             }
         }
-        if reader.readError { throw CirculationError("\(path): read error after byte \(reader.offset); the committed rows stay, run the import again to resume", kind: .io) }
+        if reader.readError {
+            throw CirculationError(
+                "\(path): read error after byte \(reader.offset); the committed rows stay, run the import again to resume", kind: .io)
+        }
         if summary.interrupted {
             summary.reasons = try reasons(importID)
             return summary
@@ -176,18 +188,21 @@ public struct CSVImport {
         summary.deleted = try store.write("finishing the import") { db in
             var deleted = 0
             if replace {
-                try db.execute(sql: """
-                    CREATE TEMP TABLE IF NOT EXISTS gone AS SELECT pii, key FROM items WHERE 0;
-                    DELETE FROM gone;
-                    """)
-                try db.execute(sql: "INSERT INTO gone SELECT pii, key FROM items WHERE source = 'import' AND updated_at < ?", arguments: [startedAt])
+                try db.execute(
+                    sql: """
+                        CREATE TEMP TABLE IF NOT EXISTS gone AS SELECT pii, key FROM items WHERE 0;
+                        DELETE FROM gone;
+                        """)
+                try db.execute(
+                    sql: "INSERT INTO gone SELECT pii, key FROM items WHERE source = 'import' AND updated_at < ?", arguments: [startedAt])
                 deleted = try Int.fetchOne(db, sql: "SELECT count(*) FROM gone") ?? 0
-                try db.execute(sql: """
-                    DELETE FROM items WHERE pii IN (SELECT pii FROM gone);
-                    DELETE FROM gate_keys WHERE key IN (SELECT key FROM gone) AND key NOT IN (SELECT key FROM hot_list);
-                    UPDATE gate_keys SET state = 4 WHERE key IN (SELECT key FROM gone) AND key IN (SELECT key FROM hot_list);
-                    DROP TABLE gone;
-                    """)
+                try db.execute(
+                    sql: """
+                        DELETE FROM items WHERE pii IN (SELECT pii FROM gone);
+                        DELETE FROM gate_keys WHERE key IN (SELECT key FROM gone) AND key NOT IN (SELECT key FROM hot_list);
+                        UPDATE gate_keys SET state = 4 WHERE key IN (SELECT key FROM gone) AND key IN (SELECT key FROM hot_list);
+                        DROP TABLE gone;
+                        """)
             }
             try CirculationStore.bumpGeneration(db)
             // Size hint for the next index load (one pass over the compact table, here where
@@ -202,11 +217,13 @@ public struct CSVImport {
 
     private func reasons(_ importID: Int64) throws(CirculationError) -> [(reason: String, count: Int, lines: [Int])] {
         try store.read("summarising rejected rows") { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT reason, count(*) AS n, (SELECT group_concat(line) FROM (SELECT line FROM import_rejects r2
-                  WHERE r2.import_id = r.import_id AND r2.reason = r.reason ORDER BY line LIMIT 5)) AS lines
-                FROM import_rejects r WHERE import_id = ? GROUP BY reason ORDER BY n DESC
-                """, arguments: [importID])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT reason, count(*) AS n, (SELECT group_concat(line) FROM (SELECT line FROM import_rejects r2
+                      WHERE r2.import_id = r.import_id AND r2.reason = r.reason ORDER BY line LIMIT 5)) AS lines
+                    FROM import_rejects r WHERE import_id = ? GROUP BY reason ORDER BY n DESC
+                    """, arguments: [importID])
             return rows.map { row in
                 let lines = (row["lines"] as String?)?.split(separator: ",").compactMap { Int($0) } ?? []
                 return (row["reason"], row["n"], lines)
@@ -218,7 +235,9 @@ public struct CSVImport {
     static func headerLine(_ path: String) throws(CirculationError) -> String {
         let r = try CSVReader(path: path)
         // Detect the separator from the raw first record read with ','.
-        guard let first = r.next() else { throw CirculationError("\(path) is empty: expected a header line such as item_id,loan_state,due_date,title", kind: .invalid) }
+        guard let first = r.next() else {
+            throw CirculationError("\(path) is empty: expected a header line such as item_id,loan_state,due_date,title", kind: .invalid)
+        }
         return first.fields.joined(separator: ",")
     }
 
@@ -236,10 +255,12 @@ public struct CSVImport {
             if let c = column(n), !map.values.contains(c) { map[i] = c } else { ignored.append(n) }
         }
         guard map.values.contains(.id) else {
-            throw CirculationError("\(path): the header (\(header.prefix(120))) has no item id column: name it item_id (or barcode, pii)", kind: .invalid)
+            throw CirculationError(
+                "\(path): the header (\(header.prefix(120))) has no item id column: name it item_id (or barcode, pii)", kind: .invalid)
         }
         guard map.values.contains(.state) else {
-            throw CirculationError("\(path): the header (\(header.prefix(120))) has no loan state column: name it loan_state (or status)", kind: .invalid)
+            throw CirculationError(
+                "\(path): the header (\(header.prefix(120))) has no loan state column: name it loan_state (or status)", kind: .invalid)
         }
         return (map, (map.keys.max() ?? 0) + 1, ignored, sep)
     }

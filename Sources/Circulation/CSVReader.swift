@@ -41,7 +41,9 @@ final class CSVReader {
 
     /// Size and a hash of the first 64 KiB: identifies "the same export" for resuming.
     static func fingerprint(_ path: String) throws(CirculationError) -> String {
-        guard let f = fopen(path, "rb") else { throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOENT ? .notFound : .io) }
+        guard let f = fopen(path, "rb") else {
+            throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOENT ? .notFound : .io)
+        }
         defer { fclose(f) }
         var head = [UInt8](repeating: 0, count: 65536)
         let n = fread(&head, 1, head.count, f)

@@ -23,17 +23,18 @@ extension CirculationError {
             return CirculationError("circulation cache \(path): \(doing) failed: \(error)")
         }
         let kind = Kind(e.resultCode)
-        let hint = switch e.resultCode.primaryResultCode {
-        case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
-            ": check that the directory exists and belongs to the user running rfidgate (systemd-tmpfiles --create rfidgate.conf), or set [cache] path"
-        case .SQLITE_FULL:
-            ": the disk is full; free space on the state partition"
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            ": the file is damaged; move it aside and re-import the library system's export (rfidgatectl cache import)"
-        case .SQLITE_BUSY, .SQLITE_LOCKED:
-            ": another process holds the database for too long (an import?); retry when it has finished"
-        default: ""
-        }
+        let hint =
+            switch e.resultCode.primaryResultCode {
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
+                ": check that the directory exists and belongs to the user running rfidgate (systemd-tmpfiles --create rfidgate.conf), or set [cache] path"
+            case .SQLITE_FULL:
+                ": the disk is full; free space on the state partition"
+            case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+                ": the file is damaged; move it aside and re-import the library system's export (rfidgatectl cache import)"
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                ": another process holds the database for too long (an import?); retry when it has finished"
+            default: ""
+            }
         return CirculationError("circulation cache \(path): \(doing) failed: \(e.message ?? "\(e.resultCode)")\(hint)", kind: kind)
     }
 }

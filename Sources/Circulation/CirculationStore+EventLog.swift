@@ -11,10 +11,11 @@ extension CirculationStore {
     public func record(alarms: [AlarmRecord], visitors: [VisitorBucket] = []) throws(CirculationError) -> [String?] {
         guard !alarms.isEmpty || !visitors.isEmpty else { return [] }
         return try write("writing the event log") { db in
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO alarms(at, item, tag_uid, title, owner_isil, part, parts, reader, antenna, afi, reason)
-                VALUES (?, ?, ?, coalesce(?, (SELECT title FROM items WHERE pii = ?)), ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO alarms(at, item, tag_uid, title, owner_isil, part, parts, reader, antenna, afi, reason)
+                    VALUES (?, ?, ?, coalesce(?, (SELECT title FROM items WHERE pii = ?)), ?, ?, ?, ?, ?, ?, ?)
+                    """)
             var titles: [String?] = []
             for a in alarms {
                 try insert.execute(arguments: [
@@ -22,10 +23,11 @@ extension CirculationStore {
                 ])
                 titles.append(try String.fetchOne(db, sql: "SELECT title FROM alarms WHERE id = ?", arguments: [db.lastInsertedRowID]))
             }
-            let add = try db.cachedStatement(sql: """
-                INSERT INTO visitors(bucket, in_count, out_count) VALUES (?, ?, ?)
-                ON CONFLICT(bucket) DO UPDATE SET in_count = in_count + excluded.in_count, out_count = out_count + excluded.out_count
-                """)
+            let add = try db.cachedStatement(
+                sql: """
+                    INSERT INTO visitors(bucket, in_count, out_count) VALUES (?, ?, ?)
+                    ON CONFLICT(bucket) DO UPDATE SET in_count = in_count + excluded.in_count, out_count = out_count + excluded.out_count
+                    """)
             for v in visitors where v.inCount != 0 || v.outCount != 0 {
                 try add.execute(arguments: [v.start, v.inCount, v.outCount])
             }
@@ -48,8 +50,10 @@ extension CirculationStore {
     /// Quarter hours starting at or after `sinceMillis`'s quarter, oldest first.
     public func visitors(since sinceMillis: Int64) throws(CirculationError) -> [VisitorBucket] {
         try read("reading visitor counts") { db in
-            try Row.fetchAll(db, sql: "SELECT bucket, in_count, out_count FROM visitors WHERE bucket >= ? ORDER BY bucket",
-                             arguments: [Self.visitorBucket(unixMillis: sinceMillis)]).map {
+            try Row.fetchAll(
+                db, sql: "SELECT bucket, in_count, out_count FROM visitors WHERE bucket >= ? ORDER BY bucket",
+                arguments: [Self.visitorBucket(unixMillis: sinceMillis)]
+            ).map {
                 VisitorBucket(start: $0["bucket"], inCount: $0["in_count"], outCount: $0["out_count"])
             }
         }

@@ -4,11 +4,14 @@ extension CirculationStore {
     // MARK: hot list
 
     @discardableResult
-    public func addHot(_ pii: String, reason: String, note: String? = nil, at now: Int64, journal: Bool) throws(CirculationError) -> (key: UInt64, entry: CacheEntry) {
+    public func addHot(
+        _ pii: String, reason: String, note: String? = nil, at now: Int64, journal: Bool
+    ) throws(CirculationError) -> (key: UInt64, entry: CacheEntry) {
         try write("adding \(pii) to the hot list") { db in
             let key = CirculationKey.of(pii)
             try db.execute(
-                sql: "INSERT INTO hot_list(pii, key, reason, note, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(pii) DO UPDATE SET reason = excluded.reason, note = excluded.note",
+                sql:
+                    "INSERT INTO hot_list(pii, key, reason, note, added_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(pii) DO UPDATE SET reason = excluded.reason, note = excluded.note",
                 arguments: [pii, Int64(bitPattern: key), reason, note, now])
             let entry = CacheEntry(loan: try Self.loan(db, pii), hot: true)
             try Self.setGateKey(db, key: key, entry: entry, now: now, journal: journal)

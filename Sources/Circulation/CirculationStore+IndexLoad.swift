@@ -19,11 +19,14 @@ extension CirculationStore {
             let s = statement.sqliteStatement
             var rc = sqlite3_step(s)
             while rc == SQLITE_ROW {
-                builder.add(UInt64(bitPattern: sqlite3_column_int64(s, 0)) & ~0xFF | UInt64(UInt8(truncatingIfNeeded: sqlite3_column_int64(s, 1))))
+                builder.add(
+                    UInt64(bitPattern: sqlite3_column_int64(s, 0)) & ~0xFF | UInt64(UInt8(truncatingIfNeeded: sqlite3_column_int64(s, 1))))
                 rc = sqlite3_step(s)
             }
             sqlite3_reset(s)
-            guard rc == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection))) }
+            guard rc == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
             let entries = index.install(builder)
             return IndexLoad(entries: entries, changeSeq: seq, generation: generation, expected: expected)
         }
@@ -36,7 +39,10 @@ extension CirculationStore {
 
     /// Stores the size hint the next `loadIndex` builds its table for (after a bulk load).
     static func recordGateKeyCount(_ db: Database) throws {
-        try db.execute(sql: "INSERT INTO meta(name, value) VALUES ('gate_keys_count', (SELECT count(*) FROM gate_keys)) ON CONFLICT(name) DO UPDATE SET value = excluded.value")
+        try db.execute(
+            sql:
+                "INSERT INTO meta(name, value) VALUES ('gate_keys_count', (SELECT count(*) FROM gate_keys)) ON CONFLICT(name) DO UPDATE SET value = excluded.value"
+        )
     }
 
     public func recordGateKeyCount() throws(CirculationError) {
@@ -44,11 +50,14 @@ extension CirculationStore {
     }
 
     /// Changes other processes journalled after `seq`, and the import generation.
-    public func changes(after seq: Int64, limit: Int = 10_000) throws(CirculationError) -> (changes: [(key: UInt64, entry: CacheEntry)], last: Int64, generation: Int64) {
+    public func changes(
+        after seq: Int64, limit: Int = 10_000
+    ) throws(CirculationError) -> (changes: [(key: UInt64, entry: CacheEntry)], last: Int64, generation: Int64) {
         try read("reading item changes") { db in
             var last = seq
             var out: [(UInt64, CacheEntry)] = []
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, key, state FROM item_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT seq, key, state FROM item_changes WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
             while let r = try rows.next() {
                 last = r["seq"]
                 let k: Int64 = r["key"]

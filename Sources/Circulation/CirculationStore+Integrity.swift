@@ -9,12 +9,16 @@ extension CirculationStore {
             var problems: [String] = []
             let integrity = try String.fetchAll(db, sql: "PRAGMA quick_check")
             if integrity != ["ok"] { problems.append("quick_check: \(integrity.prefix(5).joined(separator: "; "))") }
-            let orphanItems = try Int.fetchOne(db, sql: "SELECT count(*) FROM items i LEFT JOIN gate_keys g ON g.key = i.key WHERE g.key IS NULL") ?? 0
+            let orphanItems =
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM items i LEFT JOIN gate_keys g ON g.key = i.key WHERE g.key IS NULL") ?? 0
             if orphanItems > 0 { problems.append("\(orphanItems) items without a gate key") }
-            let wrongState = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM items i JOIN gate_keys g ON g.key = i.key
-                WHERE (g.state & 3) != CASE WHEN i.loan_state IN ('on-loan', 'on-loan-no-recall', 'recalled') THEN 2 ELSE 1 END
-                """) ?? 0
+            let wrongState =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM items i JOIN gate_keys g ON g.key = i.key
+                        WHERE (g.state & 3) != CASE WHEN i.loan_state IN ('on-loan', 'on-loan-no-recall', 'recalled') THEN 2 ELSE 1 END
+                        """) ?? 0
             if wrongState > 0 { problems.append("\(wrongState) gate keys disagree with their item's loan state") }
             // Every gate key belongs to an item or a hot-list entry (counted through a UNION's
             // temporary B-tree: items has no index on key, and needs none on the hot path).

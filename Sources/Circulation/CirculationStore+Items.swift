@@ -7,7 +7,9 @@ extension CirculationStore {
     /// `journal`: record the changes for a running daemon to pick up (CLI writers).
     /// Returns each item's key and new entry, for updating an in-process index.
     @discardableResult
-    public func upsert(_ updates: [ItemUpdate], source: ItemSource, at now: Int64, journal: Bool) throws(CirculationError) -> [(key: UInt64, entry: CacheEntry)] {
+    public func upsert(
+        _ updates: [ItemUpdate], source: ItemSource, at now: Int64, journal: Bool
+    ) throws(CirculationError) -> [(key: UInt64, entry: CacheEntry)] {
         try write("updating items") { db in
             try ItemWriter(db, source: source, now: now, journal: journal).write(updates)
         }
@@ -17,7 +19,9 @@ extension CirculationStore {
         try read("reading item \(pii)") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM items WHERE pii = ?", arguments: [pii]) else {
                 return try Self.hotEntry(db, pii).map {
-                    StoredItem(pii: pii, ownerISIL: nil, loanState: .other, dueDate: nil, title: nil, updatedAt: $0.addedAt, source: "hot list only", hot: $0)
+                    StoredItem(
+                        pii: pii, ownerISIL: nil, loanState: .other, dueDate: nil, title: nil, updatedAt: $0.addedAt,
+                        source: "hot list only", hot: $0)
                 }
             }
             let state: String = row["loan_state"]
@@ -31,7 +35,8 @@ extension CirculationStore {
     /// The entry the index should hold for `pii`, from the stored rows.
     public func entry(_ pii: String) throws(CirculationError) -> CacheEntry {
         try read("reading item \(pii)") { db in
-            let state = try Int.fetchOne(db, sql: "SELECT state FROM gate_keys WHERE key = ?", arguments: [Int64(bitPattern: CirculationKey.of(pii))])
+            let state = try Int.fetchOne(
+                db, sql: "SELECT state FROM gate_keys WHERE key = ?", arguments: [Int64(bitPattern: CirculationKey.of(pii))])
             return CacheEntry(raw: UInt8(truncatingIfNeeded: state ?? 0))
         }
     }

@@ -20,14 +20,16 @@ struct ItemWriter {
         self.source = source
         self.now = now
         self.journal = journal
-        upsertItem = try db.cachedStatement(sql: """
-            INSERT INTO items(pii, key, owner_isil, loan_state, due_date, title, updated_at, source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(pii) DO UPDATE SET owner_isil = coalesce(excluded.owner_isil, owner_isil),
-              loan_state = excluded.loan_state, due_date = excluded.due_date,
-              title = coalesce(excluded.title, title), updated_at = excluded.updated_at, source = excluded.source
-            """)
-        upsertKey = try db.cachedStatement(sql: "INSERT INTO gate_keys(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
+        upsertItem = try db.cachedStatement(
+            sql: """
+                INSERT INTO items(pii, key, owner_isil, loan_state, due_date, title, updated_at, source)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(pii) DO UPDATE SET owner_isil = coalesce(excluded.owner_isil, owner_isil),
+                  loan_state = excluded.loan_state, due_date = excluded.due_date,
+                  title = coalesce(excluded.title, title), updated_at = excluded.updated_at, source = excluded.source
+                """)
+        upsertKey = try db.cachedStatement(
+            sql: "INSERT INTO gate_keys(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
         hot = try db.cachedStatement(sql: "SELECT 1 FROM hot_list WHERE pii = ?")
         hotListEmpty = try Int.fetchOne(db, sql: "SELECT count(*) FROM (SELECT 1 FROM hot_list LIMIT 1)") == 0
     }
@@ -75,7 +77,9 @@ struct ItemWriter {
         }
         if journal {
             for (key, entry) in out {
-                try db.execute(sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)", arguments: [Int64(bitPattern: key), Int(entry.raw), now])
+                try db.execute(
+                    sql: "INSERT INTO item_changes(key, state, at) VALUES (?, ?, ?)",
+                    arguments: [Int64(bitPattern: key), Int(entry.raw), now])
             }
         }
         return out

@@ -24,7 +24,8 @@ public final class ReplayLock: @unchecked Sendable {
         let path = storePath + ".replay-lock"
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw CirculationError("cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOSPC ? .diskFull : .cannotOpen)
+            throw CirculationError(
+                "cannot open \(path): \(String(cString: strerror(errno)))", kind: errno == ENOSPC ? .diskFull : .cannotOpen)
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let held = Held(holder: Self.holder(fd) ?? "another process")

@@ -47,7 +47,9 @@ public final class GateIndex: @unchecked Sendable {
         /// replaced (a 128 MiB table left in malloc's heap would fragment it on a 1 GB box).
         static func allocate(capacity: Int) -> UnsafeMutablePointer<Table> {
             let raw = mmap(nil, capacity * 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
-            guard let raw, raw != MAP_FAILED else { preconditionFailure("GateIndex: cannot map \(capacity * 8) bytes for the index (out of memory)") }
+            guard let raw, raw != MAP_FAILED else {
+                preconditionFailure("GateIndex: cannot map \(capacity * 8) bytes for the index (out of memory)")
+            }
             let slots = raw.bindMemory(to: Atomic<UInt64>.self, capacity: capacity)
             for i in 0..<capacity { (slots + i).initialize(to: Atomic(0)) }
             let t = UnsafeMutablePointer<Table>.allocate(capacity: 1)

@@ -17,7 +17,8 @@ public enum ControlClient {
         public var description: String {
             switch self {
             case .unreachable(let f): "\(f)"
-            case .notPermitted(let g?): "permission denied: reading the status needs membership of group \(g) (sudo usermod -aG \(g) USER, then log in again)"
+            case .notPermitted(let g?):
+                "permission denied: reading the status needs membership of group \(g) (sudo usermod -aG \(g) USER, then log in again)"
             case .notPermitted(nil): "permission denied: this user may not use the status socket"
             case .unreadable(let n): "no readable report (\(n) bytes)"
             }

@@ -1,4 +1,5 @@
 import RFIDGateConfig
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -45,7 +45,9 @@ public enum UnixSocket {
         guard fd >= 0 else { throw errno("socket") }
         // Bind with a restrictive umask so the socket never exists with wider permissions.
         let old = umask(0o777 & ~mode)
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         umask(old)
         guard bound == 0 else { let e = errno("bind \(path)"); close(fd); throw e }
         chmod(path, mode)
@@ -57,7 +59,9 @@ public enum UnixSocket {
         var addr = try address(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw errno("socket") }
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
         guard ok == 0 else { let e = errno("connect \(path)"); close(fd); throw e }
         return fd
     }

@@ -85,7 +85,8 @@ enum ISILCompaction {
             } else {
                 return nil
             }
-            let nextNeedsTarget = i + 1 < chars.count
+            let nextNeedsTarget =
+                i + 1 < chars.count
                 && code(chars[i + 1], in: latched) == nil && code(chars[i + 1], in: target) != nil
             w.write(UInt32(switchCode(from: latched, to: target, latch: nextNeedsTarget)), latched == .numeric ? 4 : 5)
             if nextNeedsTarget { latched = target }

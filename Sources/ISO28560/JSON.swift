@@ -77,9 +77,11 @@ public indirect enum JSONValue: Sendable, Equatable, Codable {
         }
         if let c = try? decoder.container(keyedBy: Key.self) {
             // The decoder's key order is not the text's; sorted, so the same text gives the same value.
-            self = .object(try c.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try c.decode(JSONValue.self, forKey: $0)) })
+            self = .object(
+                try c.allKeys.sorted { $0.stringValue < $1.stringValue }.map { ($0.stringValue, try c.decode(JSONValue.self, forKey: $0)) })
             return
         }
-        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected an integer, string, boolean, null, array or object"))
+        throw DecodingError.dataCorrupted(
+            .init(codingPath: decoder.codingPath, debugDescription: "expected an integer, string, boolean, null, array or object"))
     }
 }

@@ -61,9 +61,14 @@ extension Part3Tag {
         if truncated { f.append(("truncated_basic_block", .bool(true))) }
         let basic: Set<DataElement> = [.primaryItemIdentifier, .ownerInstitution, .setInformation, .typeOfUsage]
         for (e, v) in record.sortedElements where !basic.contains(e) { f.append((e.jsonName, v.json(e))) }
-        f.append(("extension_blocks", .array(extensionBlocks.map {
-            .object([("offset", .int($0.offset)), ("id", .int(Int($0.id))), ("hex", .string(hexString($0.data)))])
-        })))
+        f.append(
+            (
+                "extension_blocks",
+                .array(
+                    extensionBlocks.map {
+                        .object([("offset", .int($0.offset)), ("id", .int(Int($0.id))), ("hex", .string(hexString($0.data)))])
+                    })
+            ))
         return f + warningsJSON(warnings)
     }
 }

@@ -74,9 +74,10 @@ extension Part2 {
             let dataOffset = bytes.count
             bytes += s.data
             bytes += repeatElement(0, count: s.pad ?? 0)
-            layout.append(Part2DataSet(
-                offset: start, precursor: p, oid: s.oid, compaction: s.compaction, dataOffset: dataOffset,
-                length: s.data.count, pad: s.pad ?? 0, hasOffsetByte: s.pad != nil))
+            layout.append(
+                Part2DataSet(
+                    offset: start, precursor: p, oid: s.oid, compaction: s.compaction, dataOffset: dataOffset,
+                    length: s.data.count, pad: s.pad ?? 0, hasOffsetByte: s.pad != nil))
             if s.locked && b > 0 {
                 for blk in (start / b)...((bytes.count - 1) / b) where !locked.contains(blk) { locked.append(blk) }
             }
@@ -96,7 +97,8 @@ extension Part2 {
 
     /// Data sets without alignment, no terminator (for ISO 28560-4 MB11, after the DSFID).
     public static func encodeDataSets(_ record: ItemRecord, includeContentParameter: Bool = true) throws(EncodeError) -> [UInt8] {
-        try encodeImage(record, options: EncodeOptions(blockSize: 0, lockedElements: [], includeContentParameter: includeContentParameter)).bytes
+        try encodeImage(record, options: EncodeOptions(blockSize: 0, lockedElements: [], includeContentParameter: includeContentParameter))
+            .bytes
     }
 
     static func pendingSets(_ record: ItemRecord, options: EncodeOptions) throws(EncodeError) -> [PendingSet] {
@@ -119,9 +121,10 @@ extension Part2 {
             }
         }
         if options.includeContentParameter && !bitmap.isEmpty {
-            first.append(PendingSet(
-                oid: 2, compaction: .applicationDefined, data: bitmap,
-                locked: options.lockedElements.contains(.contentParameter)))
+            first.append(
+                PendingSet(
+                    oid: 2, compaction: .applicationDefined, data: bitmap,
+                    locked: options.lockedElements.contains(.contentParameter)))
         }
         return first + unlocked + lockedSets
     }

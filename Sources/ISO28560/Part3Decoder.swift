@@ -75,9 +75,10 @@ extension Part3 {
         var blocks: [Part3ExtensionBlock] = []
         if m.count > basicBlockSize {
             try walkExtensionBlocks(m) { (offset, id, dataOffset, end) throws(DecodeError) in
-                blocks.append(Part3ExtensionBlock(
-                    offset: offset, id: id, dataOffset: dataOffset, dataLength: end - dataOffset,
-                    data: (dataOffset..<end).map { m[$0] }))
+                blocks.append(
+                    Part3ExtensionBlock(
+                        offset: offset, id: id, dataOffset: dataOffset, dataLength: end - dataOffset,
+                        data: (dataOffset..<end).map { m[$0] }))
                 if let fields = blockFields[id] {
                     try readFields(m, dataOffset, end, fields, into: &record)
                 } else {

@@ -21,13 +21,19 @@ extension Part3 {
     /// Field order for blocks 2, 3 and 5 follows one implementation (THWildau) only.
     static let blockFields: [UInt32: [(element: DataElement, fixedByte: Bool)]] = [
         1: [(.mediaFormatOther, true), (.alternativeItemIdentifier, false), (.alternativeOwnerInstitution, false)],
-        2: [(.supplierIdentifier, false), (.productIdentifierLocal, false), (.orderNumber, false),
-            (.supplierInvoiceNumber, false), (.gs1ProductIdentifier, false), (.supplyChainStage, true)],
-        3: [(.shelfLocation, false), (.marcMediaFormat, false), (.onixMediaFormat, false),
-            (.subsidiaryOfOwnerInstitution, false)],
+        2: [
+            (.supplierIdentifier, false), (.productIdentifierLocal, false), (.orderNumber, false),
+            (.supplierInvoiceNumber, false), (.gs1ProductIdentifier, false), (.supplyChainStage, true),
+        ],
+        3: [
+            (.shelfLocation, false), (.marcMediaFormat, false), (.onixMediaFormat, false),
+            (.subsidiaryOfOwnerInstitution, false),
+        ],
         4: [(.title, false)],
-        5: [(.illBorrowingInstitution, false), (.illBorrowingTransactionNumber, false),
-            (.alternativeILLBorrowingInstitution, false)],
+        5: [
+            (.illBorrowingInstitution, false), (.illBorrowingTransactionNumber, false),
+            (.alternativeILLBorrowingInstitution, false),
+        ],
     ]
 
     /// Walks the extension blocks, verifying lengths and checksums; `body` returns false to stop.

@@ -108,7 +108,9 @@ extension Part4 {
         var rest = record
         rest.primaryItemIdentifier = nil
         var text = pii
-        if pii.utf8.contains(UInt8(ascii: ".")) { throw EncodeError.invalidValue(.primaryItemIdentifier, "'.' would make the UII ambiguous") }
+        if pii.utf8.contains(UInt8(ascii: ".")) {
+            throw EncodeError.invalidValue(.primaryItemIdentifier, "'.' would make the UII ambiguous")
+        }
         if let owner = record.ownerInstitution, !owner.utf8.contains(UInt8(ascii: ".")) {
             text = owner + "." + pii
             rest.ownerInstitution = nil
@@ -117,7 +119,9 @@ extension Part4 {
                 rest.setInformation = nil
             }
         }
-        guard let code = Code40.encode(text) else { throw EncodeError.invalidValue(.primaryItemIdentifier, "character not encodable in URN Code 40") }
+        guard let code = Code40.encode(text) else {
+            throw EncodeError.invalidValue(.primaryItemIdentifier, "character not encodable in URN Code 40")
+        }
         guard code.count <= 62 else { throw EncodeError.elementTooLong(.primaryItemIdentifier, bytes: code.count, max: 62) }
         var user: [UInt8]? = nil
         if !rest.elements.isEmpty {

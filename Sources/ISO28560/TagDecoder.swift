@@ -38,7 +38,9 @@ public enum TagDecoder {
     }
 
     /// UHF MB01 from the PC word on (or from word 0 with `includesStoredCRC`), optional MB11.
-    public static func decodeUHF(uii: [UInt8], userMemory: [UInt8]? = nil, includesStoredCRC: Bool = false) throws(DecodeError) -> DecodedTag {
+    public static func decodeUHF(
+        uii: [UInt8], userMemory: [UInt8]? = nil, includesStoredCRC: Bool = false
+    ) throws(DecodeError) -> DecodedTag {
         var t = DecodedTag(format: .part4, raw: uii)
         let base = includesStoredCRC ? 2 : 0
         if uii.count >= base + 2 {

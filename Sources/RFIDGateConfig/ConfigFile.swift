@@ -6,8 +6,10 @@ public enum ConfigFile {
     /// Every top-level table, read in this order (the first error wins). A new role's table
     /// (`[station]`, `[kiosk]`, `[fleet]`) is one more `ConfigSection` in this list.
     static var sections: [any ConfigSection.Type] {
-        [ReadersSection.self, PipelineSection.self, PolicySection.self, CacheSection.self, SimulationSection.self,
-         AlarmOutputSection.self, StatusSection.self, SIP2Section.self]
+        [
+            ReadersSection.self, PipelineSection.self, PolicySection.self, CacheSection.self, SimulationSection.self,
+            AlarmOutputSection.self, StatusSection.self, SIP2Section.self,
+        ]
     }
 
     public static func parse(_ text: String, source: String = "config") throws(ConfigError) -> GateConfig {

@@ -1,7 +1,7 @@
 import Gate
+import ISO28560
 import ReaderHub
 import TagRing
-import ISO28560
 
 /// The daemon's whole configuration: one TOML file, every key documented in docs/technician.md.
 /// `GateConfig()` is the embedded default: a simulated gate with one emulated FEIG reader.
@@ -55,7 +55,9 @@ public struct GateConfig: Sendable, Equatable {
             if !(4...64).contains(r.memoryBytes) { throw ConfigError("reader \(r.id): memory_bytes must be 4...64") }
             if r.responseTimeoutMillis < 10 { throw ConfigError("reader \(r.id): response_timeout_ms must be at least 10") }
             if r.driver.isTCP {
-                if (r.host ?? "").isEmpty { throw ConfigError("reader \(r.id): driver \"\(r.driver.rawValue)\" needs host = \"address of the reader\"") }
+                if (r.host ?? "").isEmpty {
+                    throw ConfigError("reader \(r.id): driver \"\(r.driver.rawValue)\" needs host = \"address of the reader\"")
+                }
                 if let p = r.port, !(1...65535).contains(p) { throw ConfigError("reader \(r.id): port must be 1...65535") }
             } else if r.host != nil || r.port != nil {
                 throw ConfigError("reader \(r.id): host and port are for drivers \"feig-tcp\" and \"llrp\" only")
@@ -78,7 +80,9 @@ public struct GateConfig: Sendable, Equatable {
         if s.maxItemsPerPatron < 0 || s.maxItemsPerPatron > 50 { throw ConfigError("[simulation] max_items_per_patron must be 0...50") }
         if s.dwellMillis < 50 { throw ConfigError("[simulation] dwell_ms must be at least 50") }
         if let a = alarmOutput {
-            if a.relays.isEmpty || a.relays.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("[alarm_output] relays are numbered 1...8 (at least one)") }
+            if a.relays.isEmpty || a.relays.contains(where: { $0 == 0 || $0 > 8 }) {
+                throw ConfigError("[alarm_output] relays are numbered 1...8 (at least one)")
+            }
             if a.pulseMillis < 100 || a.pulseMillis > 60_000 { throw ConfigError("[alarm_output] pulse_ms must be 100...60000") }
         }
         if statusIntervalMillis < 100 { throw ConfigError("[status] interval_ms must be at least 100") }
@@ -98,12 +102,14 @@ extension GateConfig {
         guard !r.alarmOutputs.isEmpty || r.beam != nil else { return }
         if !r.driver.hasDigitalIO {
             throw ConfigError(
-                "reader \(r.id): driver \"\(r.driver.rawValue)\" has no digital outputs or inputs in RFIDGate: remove alarm_outputs and beam_* (they are for the FEIG drivers); for a light use [alarm_output]")
+                "reader \(r.id): driver \"\(r.driver.rawValue)\" has no digital outputs or inputs in RFIDGate: remove alarm_outputs and beam_* (they are for the FEIG drivers); for a light use [alarm_output]"
+            )
         }
         if r.alarmOutputs.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): alarm_outputs are numbered 1...8") }
         guard let b = r.beam else { return }
         if b.inputs.isEmpty || b.inputs.count > 2 || Set(b.inputs).count != b.inputs.count {
-            throw ConfigError("reader \(r.id): beam_inputs must be one input (a single beam) or two different ones ([A, B], A on the library side)")
+            throw ConfigError(
+                "reader \(r.id): beam_inputs must be one input (a single beam) or two different ones ([A, B], A on the library side)")
         }
         if b.inputs.contains(where: { $0 == 0 || $0 > 8 }) { throw ConfigError("reader \(r.id): beam_inputs are numbered 1...8") }
         if !(20_000_000...1_000_000_000).contains(b.pollNanos) { throw ConfigError("reader \(r.id): beam_poll_ms must be 20...1000") }

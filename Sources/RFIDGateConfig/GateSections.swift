@@ -64,7 +64,9 @@ enum AlarmOutputSection: ConfigSection {
         var out = GateConfig.AlarmOutput()
         if let k = try a.string("kind") {
             guard let kind = GateConfig.AlarmOutput.Kind(rawValue: k) else {
-                throw ConfigError("\(root.source): alarm_output.kind \"\(k)\" is not supported; supported: \(GateConfig.AlarmOutput.Kind.allCases.map(\.rawValue))")
+                throw ConfigError(
+                    "\(root.source): alarm_output.kind \"\(k)\" is not supported; supported: \(GateConfig.AlarmOutput.Kind.allCases.map(\.rawValue))"
+                )
             }
             out.kind = kind
         }
@@ -85,7 +87,9 @@ enum StatusSection: ConfigSection {
         try s.allowOnly(["interval_ms", "socket", "group"])
         if let v = try s.int("interval_ms") { c.statusIntervalMillis = v }
         if let v = try s.string("socket") {
-            guard v.hasPrefix("/"), v.utf8.count < 108 else { throw ConfigError("\(root.source): status.socket must be an absolute path shorter than 108 bytes") }
+            guard v.hasPrefix("/"), v.utf8.count < 108 else {
+                throw ConfigError("\(root.source): status.socket must be an absolute path shorter than 108 bytes")
+            }
             c.statusSocket = v
         }
         if let v = try s.string("group") {

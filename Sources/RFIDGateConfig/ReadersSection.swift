@@ -20,7 +20,9 @@ enum ReadersSection: ConfigSection {
             var reader = GateConfig.Reader(id: try rr.string("id") ?? "reader-\(i + 1)")
             if let d = try rr.string("driver") {
                 guard let driver = GateConfig.Reader.Driver(rawValue: d) else {
-                    throw ConfigError("\(source): readers[\(i)].driver \"\(d)\" is not supported in this build; supported: \(GateConfig.Reader.Driver.allCases.map(\.rawValue))")
+                    throw ConfigError(
+                        "\(source): readers[\(i)].driver \"\(d)\" is not supported in this build; supported: \(GateConfig.Reader.Driver.allCases.map(\.rawValue))"
+                    )
                 }
                 reader.driver = driver
             }

@@ -6,7 +6,8 @@ extension SIP2Settings {
     /// One mapping for the daemon's sync service and for `rfidgatectl sip2`/`sync run`.
     public func clientConfiguration(source: String) throws(ConfigError) -> SIP2ClientConfiguration {
         guard let endpoint = server, let colon = endpoint.lastIndex(of: ":"),
-              let port = Int(endpoint[endpoint.index(after: colon)...]) else {
+            let port = Int(endpoint[endpoint.index(after: colon)...])
+        else {
             throw ConfigError("no SIP2 server: set sip2.server = \"HOST:PORT\" in \(source) (or pass --server)")
         }
         guard let cs = SIP2Charset(name: charset) else {

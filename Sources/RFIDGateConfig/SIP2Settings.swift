@@ -1,7 +1,7 @@
 /// The `[sip2]` table: how this station reaches the ILS, and `[sip2.offline]`: when it may lend
 /// without it. Plain values here; rfidgatectl and the station map them onto the SIP2 client.
 public struct SIP2Settings: Sendable, Equatable {
-    public var server: String?            // "host:port"; nil = SIP2 not configured
+    public var server: String?  // "host:port"; nil = SIP2 not configured
     public var login = ""
     /// Inline secret; `passwordFile` or the systemd credential win over it (see `Secrets`).
     public var password = ""
@@ -20,7 +20,7 @@ public struct SIP2Settings: Sendable, Equatable {
     public var tlsServerName: String?
     public var requestTimeoutMillis = 10_000
     public var keepaliveSeconds = 240
-    public var nbDueDate = "blank"        // "blank" | "transaction_date"
+    public var nbDueDate = "blank"  // "blank" | "transaction_date"
     /// How often the daemon looks for queued loans when the last round emptied the queue.
     public var syncIntervalSeconds = 5
     public var offlineEnabled = false
@@ -61,7 +61,9 @@ public struct SIP2Settings: Sendable, Equatable {
         }
         if let v = try r.string("current_location") { s.currentLocation = v }
         if let v = try r.string("charset") {
-            guard charsets.contains(v.lowercased()) else { throw ConfigError("\(source): sip2.charset must be one of \(charsets.sorted()), not \"\(v)\"") }
+            guard charsets.contains(v.lowercased()) else {
+                throw ConfigError("\(source): sip2.charset must be one of \(charsets.sorted()), not \"\(v)\"")
+            }
             s.charset = v.lowercased()
         }
         if let v = try r.bool("error_detection") { s.errorDetection = v }
@@ -79,7 +81,9 @@ public struct SIP2Settings: Sendable, Equatable {
             s.keepaliveSeconds = v
         }
         if let v = try r.string("nb_due_date") {
-            guard v == "blank" || v == "transaction_date" else { throw ConfigError("\(source): sip2.nb_due_date must be \"blank\" or \"transaction_date\"") }
+            guard v == "blank" || v == "transaction_date" else {
+                throw ConfigError("\(source): sip2.nb_due_date must be \"blank\" or \"transaction_date\"")
+            }
             s.nbDueDate = v
         }
         if let v = try r.int("sync_interval_s") {

@@ -66,7 +66,9 @@ extension SIP2Settings {
         } else if let v = try Secrets.credential(Secrets.sip2PasswordCredential, environment: environment) {
             s.password = v
         } else if !password.isEmpty, let configPath, Secrets.worldReadable(configPath) {
-            warn("\(configPath) holds sip2.password inline and every user can read it: move it to a credential (docs/technician.md, \"Secrets\") or chmod 0640 \(configPath)")
+            warn(
+                "\(configPath) holds sip2.password inline and every user can read it: move it to a credential (docs/technician.md, \"Secrets\") or chmod 0640 \(configPath)"
+            )
         }
         if let file = terminalPasswordFile {
             guard let v = try Secrets.read(file) else { throw ConfigError("sip2.terminal_password_file \(file) is empty") }
@@ -74,7 +76,9 @@ extension SIP2Settings {
         } else if let v = try Secrets.credential(Secrets.sip2TerminalPasswordCredential, environment: environment) {
             s.terminalPassword = v
         } else if !terminalPassword.isEmpty, let configPath, Secrets.worldReadable(configPath) {
-            warn("\(configPath) holds sip2.terminal_password inline and every user can read it: move it to a credential or chmod 0640 \(configPath)")
+            warn(
+                "\(configPath) holds sip2.terminal_password inline and every user can read it: move it to a credential or chmod 0640 \(configPath)"
+            )
         }
         return s
     }

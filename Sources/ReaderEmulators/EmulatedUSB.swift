@@ -1,6 +1,6 @@
-import TagRing
-import Readers
 import ReaderProtocols
+import Readers
+import TagRing
 import Threads
 
 /// USB in software: FEIG readers (answering through `FeigEmulator`) and DCTTECH relays behind
@@ -41,7 +41,9 @@ public final class EmulatedUSB: LibUSBAPI, @unchecked Sendable {
     }
 
     /// Calls that `failNext` can make fail.
-    public enum Call: Hashable, Sendable { case deviceList, open, kernelDriverActive, claim, submitOut, submitIn, submitControl, completeOut, completeIn }
+    public enum Call: Hashable, Sendable {
+        case deviceList, open, kernelDriverActive, claim, submitOut, submitIn, submitControl, completeOut, completeIn
+    }
 
     private let cond = PthreadCondition()
     private var devices: [Device] = []
@@ -71,19 +73,23 @@ public final class EmulatedUSB: LibUSBAPI, @unchecked Sendable {
     /// Plugs in a FEIG reader (0ab1:0002 unless told otherwise) at `port` of bus 1.
     @discardableResult
     public func addFeig(_ emulator: FeigEmulator, port: UInt8, serial: String, productID: UInt16 = 0x0002) -> Device {
-        add(Device(
-            info: USBDeviceInfo(vendorID: 0x0AB1, productID: productID, bus: 1, address: 0, ports: [port],
-                                productIndex: 2, serialIndex: 3, interfaceClass: 0xFF),
-            kind: .feig(emulator), product: "OBID RFID-Reader", serial: serial, kernelDriverBound: false))
+        add(
+            Device(
+                info: USBDeviceInfo(
+                    vendorID: 0x0AB1, productID: productID, bus: 1, address: 0, ports: [port],
+                    productIndex: 2, serialIndex: 3, interfaceClass: 0xFF),
+                kind: .feig(emulator), product: "OBID RFID-Reader", serial: serial, kernelDriverBound: false))
     }
 
     /// Plugs in a relay board 16c0:05df named `product` (usbhid bound to it, as on a real box).
     @discardableResult
     public func addRelay(port: UInt8, serial: String = "ABCDE", channels: Int = 2, product: String? = nil) -> Device {
-        add(Device(
-            info: USBDeviceInfo(vendorID: 0x16C0, productID: 0x05DF, bus: 1, address: 0, ports: [port],
-                                productIndex: 2, serialIndex: 0, interfaceClass: 0x03),
-            kind: .relay(channels: channels), product: product ?? "USBRelay\(channels)", serial: serial, kernelDriverBound: true))
+        add(
+            Device(
+                info: USBDeviceInfo(
+                    vendorID: 0x16C0, productID: 0x05DF, bus: 1, address: 0, ports: [port],
+                    productIndex: 2, serialIndex: 0, interfaceClass: 0x03),
+                kind: .relay(channels: channels), product: product ?? "USBRelay\(channels)", serial: serial, kernelDriverBound: true))
     }
 
     private func add(_ d: Device) -> Device {
@@ -150,7 +156,9 @@ public final class EmulatedUSB: LibUSBAPI, @unchecked Sendable {
     public func open(bus: UInt8, address: UInt8) -> Result<USBHandle, LibUSBCode> {
         cond.withLock {
             if let f = fault(.open) { return .failure(f) }
-            guard let d = devices.first(where: { $0.plugged && $0.info.bus == bus && $0.info.address == address }) else { return .failure(.noDevice) }
+            guard let d = devices.first(where: { $0.plugged && $0.info.bus == bus && $0.info.address == address }) else {
+                return .failure(.noDevice)
+            }
             let h = nextHandle; nextHandle += 1
             handles[h] = d
             return .success(USBHandle(raw: h))

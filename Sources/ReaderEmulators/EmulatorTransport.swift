@@ -1,11 +1,12 @@
+import Readers
+import TagRing
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import TagRing
-import Readers
-import Threads
 
 /// Misbehaviour an emulated wire can inject, to prove drivers survive real-world links.
 public struct WireFaults: Sendable {

@@ -1,5 +1,6 @@
-import Synchronization
 import Readers
+import Synchronization
+
 /// Wraps any `LibUSBAPI` (real libusb under umockdev, or the emulator) and makes chosen calls
 /// fail once with a chosen libusb code, so error paths of the real backend are testable
 /// without a device that misbehaves on cue.
@@ -28,12 +29,16 @@ public final class FaultInjectingLibUSB: LibUSBAPI, @unchecked Sendable {
         if let f = fault(.kernelDriverActive) { return f.rawValue }
         return inner.kernelDriverActive(handle, interface: interface)
     }
-    public func detachKernelDriver(_ handle: USBHandle, interface: Int32) -> LibUSBCode { inner.detachKernelDriver(handle, interface: interface) }
+    public func detachKernelDriver(_ handle: USBHandle, interface: Int32) -> LibUSBCode {
+        inner.detachKernelDriver(handle, interface: interface)
+    }
     public func claimInterface(_ handle: USBHandle, interface: Int32) -> LibUSBCode {
         if let f = fault(.claim) { return f }
         return inner.claimInterface(handle, interface: interface)
     }
-    public func releaseInterface(_ handle: USBHandle, interface: Int32) -> LibUSBCode { inner.releaseInterface(handle, interface: interface) }
+    public func releaseInterface(_ handle: USBHandle, interface: Int32) -> LibUSBCode {
+        inner.releaseInterface(handle, interface: interface)
+    }
     public func stringDescriptor(_ handle: USBHandle, index: UInt8) -> String? { inner.stringDescriptor(handle, index: index) }
     public func sysfsAttribute(_ device: USBDeviceInfo, _ name: String) -> String? { inner.sysfsAttribute(device, name) }
     public func submit(_ transfer: USBTransfer) -> LibUSBCode {

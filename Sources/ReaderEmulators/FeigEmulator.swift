@@ -1,5 +1,6 @@
-import Synchronization
 import ReaderProtocols
+import Synchronization
+
 /// A FEIG reader in software: it answers advanced-protocol request frames byte for byte as the
 /// reader would, looking into a `TagField` for the tags in range. The simulated gate and the
 /// driver tests run the real `FeigReader` driver against it; only the transport differs.
@@ -149,8 +150,9 @@ public final class FeigEmulator: @unchecked Sendable {
                 if let afi = afiFilter, afi != 0, tag.afi != afi { continue }
                 // RSSI: a plausible HF figure that varies per tag, deterministic for tests.
                 let rssi = Int8(-40 - Int(uid % 20))
-                pendingRecords.append(FeigInventoryRecord(
-                    trType: FeigCommand.trTypeISO15693, dsfid: tag.dsfid, uid: uid, antenna: antenna, rssi: rssi))
+                pendingRecords.append(
+                    FeigInventoryRecord(
+                        trType: FeigCommand.trTypeISO15693, dsfid: tag.dsfid, uid: uid, antenna: antenna, rssi: rssi))
             }
             air = HFAirTime.inventory(tags: pendingRecords.count)
         }
@@ -180,11 +182,15 @@ public final class FeigEmulator: @unchecked Sendable {
     }
 
     private func readBlocks(_ data: UnsafeRawBufferPointer) -> ([UInt8], UInt64) {
-        guard let tag = addressedTag(data, minLength: 12) else { return (status(FeigCommand.isoHost, FeigStatus.noTransponder), HFAirTime.getSystemInformation) }
+        guard let tag = addressedTag(data, minLength: 12) else {
+            return (status(FeigCommand.isoHost, FeigStatus.noTransponder), HFAirTime.getSystemInformation)
+        }
         let first = Int(data[10]), count = Int(data[11])
         guard count > 0, first + count <= tag.blockCount else {
             // ISO 15693 error 0x10: block not available.
-            return (status(FeigCommand.isoHost, FeigStatus.isoError, [0x10]), HFAirTime.readMultipleBlocks(count: 0, blockSize: tag.blockSize))
+            return (
+                status(FeigCommand.isoHost, FeigStatus.isoError, [0x10]), HFAirTime.readMultipleBlocks(count: 0, blockSize: tag.blockSize)
+            )
         }
         builder.begin(control: FeigCommand.isoHost, address: address)
         builder.append(FeigStatus.ok)
@@ -198,7 +204,9 @@ public final class FeigEmulator: @unchecked Sendable {
     }
 
     private func systemInfo(_ data: UnsafeRawBufferPointer) -> ([UInt8], UInt64) {
-        guard let tag = addressedTag(data, minLength: 10) else { return (status(FeigCommand.isoHost, FeigStatus.noTransponder), HFAirTime.getSystemInformation) }
+        guard let tag = addressedTag(data, minLength: 10) else {
+            return (status(FeigCommand.isoHost, FeigStatus.noTransponder), HFAirTime.getSystemInformation)
+        }
         builder.begin(control: FeigCommand.isoHost, address: address)
         builder.append(FeigStatus.ok)
         builder.append(tag.dsfid)

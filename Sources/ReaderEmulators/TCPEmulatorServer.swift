@@ -1,12 +1,13 @@
+import Readers
+import Synchronization
+import TagRing
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Synchronization
-import TagRing
-import Readers
-import Threads
 
 /// A loopback TCP server that hands every received byte to `handle` and writes back what it
 /// returns: the FEIG LAN gate emulator (port 10001 on a real gate; a free port here). One
@@ -32,8 +33,12 @@ public final class TCPEmulatorServer: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0, listen(listenFD, 4) == 0 else { let e = errnoText(); Glibc.close(listenFD); throw .io("emulator bind/listen: \(e)") }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listenFD, 4) == 0 else {
+            let e = errnoText(); Glibc.close(listenFD); throw .io("emulator bind/listen: \(e)")
+        }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
         port = UInt16(bigEndian: addr.sin_port)
@@ -42,7 +47,9 @@ public final class TCPEmulatorServer: @unchecked Sendable {
 
     /// A FEIG reader on the LAN answering through `emulator`; with `realTime`, answers wait
     /// out the modelled air time.
-    public static func feig(_ emulator: FeigEmulator, realTime: Bool = false, clock: any MonotonicClock = SystemMonotonicClock()) throws(TransportError) -> TCPEmulatorServer {
+    public static func feig(
+        _ emulator: FeigEmulator, realTime: Bool = false, clock: any MonotonicClock = SystemMonotonicClock()
+    ) throws(TransportError) -> TCPEmulatorServer {
         try TCPEmulatorServer { bytes in
             let (answer, air) = emulator.handle(bytes, atNanos: clock.nanoseconds())
             return (answer, realTime ? air : 0)

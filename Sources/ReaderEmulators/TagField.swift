@@ -1,4 +1,5 @@
 import Synchronization
+
 /// A tag as an emulator sees it: what the chip would answer over the air.
 public struct EmulatedTag: Sendable, Equatable {
     public var uid: UInt64

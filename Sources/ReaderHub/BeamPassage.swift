@@ -35,7 +35,7 @@ public struct BeamPassageDetector: Sendable {
     private let maskA: UInt8
     private let maskB: UInt8
     private var first: Beam? = nil  // nil: no episode (both clear)
-    private var last: Beam? = nil   // the beam(s) broken in the last sample of the episode
+    private var last: Beam? = nil  // the beam(s) broken in the last sample of the episode
     private var sawA = false, sawB = false
     /// Episodes that could not be given a direction (both beams broke and cleared together).
     public private(set) var undetermined = 0

@@ -1,6 +1,6 @@
 import Readers
-import Threads
 import Synchronization
+import Threads
 
 /// A reader's command mailbox: other threads (the alarm outputs, the station writing a tag's
 /// security state) ask the reader's own thread to run a command between two inventory
@@ -90,7 +90,9 @@ public final class ReaderCommands: @unchecked Sendable {
             guard let ticket else { return }
             var failure: ReaderCommandError? = nil
             do { try ticket.command(io) } catch { failure = .failed(reader: readerName, error) }
-            cond.withLock { ticket.error = failure; ticket.done = true }
+            cond.withLock {
+                ticket.error = failure; ticket.done = true
+            }
             cond.broadcast()
         }
     }

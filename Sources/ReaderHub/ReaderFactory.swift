@@ -36,7 +36,8 @@ public final class ReaderFactory {
 
     public func driver(for r: ReaderSpec, index: Int) throws -> any InventoryDriver {
         let timeout = UInt64(r.responseTimeoutMillis) * 1_000_000
-        let feig = FeigReader.Options(readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
+        let feig = FeigReader.Options(
+            readerID: UInt16(index), antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
         switch r.driver {
         case .feigSim:
             guard let world else { throw ReaderFactoryError("reader \(r.id): driver feig-sim needs a simulated world and none was given") }
@@ -62,7 +63,8 @@ public final class ReaderFactory {
             let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
             return LLRPReader(
                 transport: transport, clock: clock,
-                options: .init(readerID: UInt16(index), antennas: r.antennas.map { UInt16($0) }, responseTimeoutNanos: max(timeout, 1_000_000_000)))
+                options: .init(
+                    readerID: UInt16(index), antennas: r.antennas.map { UInt16($0) }, responseTimeoutNanos: max(timeout, 1_000_000_000)))
         }
     }
 

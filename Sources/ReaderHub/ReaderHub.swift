@@ -52,11 +52,12 @@ public final class ReaderHub: @unchecked Sendable {
         for (position, spec) in specs.enumerated() {
             let reader = try factory.driver(for: spec, index: position)
             let wire = reader.label
-            runners.append(ReaderRunner(
-                name: spec.id, reader: reader, ring: rings[position], doorbell: doorbell,
-                beam: spec.beam.map { (settings: $0, counter: visitors) },
-                onError: { name, error in events.failed(name, wire, error) },
-                onRecovered: { name, down in events.recovered(name, down) }))
+            runners.append(
+                ReaderRunner(
+                    name: spec.id, reader: reader, ring: rings[position], doorbell: doorbell,
+                    beam: spec.beam.map { (settings: $0, counter: visitors) },
+                    onError: { name, error in events.failed(name, wire, error) },
+                    onRecovered: { name, down in events.recovered(name, down) }))
         }
         self.runners = runners
     }

@@ -1,7 +1,7 @@
 import Readers
-import Threads
 import Synchronization
 import TagRing
+import Threads
 
 /// Runs one reader's inventory loop on its own OS thread, pushing every read into that
 /// reader's ring. A failing reader retries with backoff and never affects the others.
@@ -148,7 +148,10 @@ public final class ReaderRunner: @unchecked Sendable {
             case .protocolError, .refused, .llrpProtocol:
                 if !failureLogged {
                     failureLogged = true
-                    onError(name, .refused(command: "Get Input (beam_inputs)", reason: "\(error); visitors are not counted from this reader meanwhile"))
+                    onError(
+                        name,
+                        .refused(
+                            command: "Get Input (beam_inputs)", reason: "\(error); visitors are not counted from this reader meanwhile"))
                 }
                 return
             default: throw error

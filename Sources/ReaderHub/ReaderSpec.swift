@@ -37,7 +37,8 @@ public struct ReaderSpec: Sendable, Equatable {
     /// The people-counting beam on this reader's inputs; nil: none.
     public var beam: BeamSettings?
 
-    public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500) {
+    public init(id: String, driver: Driver = .feigSim, antennas: [UInt8] = [1, 2], memoryBytes: Int = 64, responseTimeoutMillis: Int = 500)
+    {
         self.id = id
         self.driver = driver
         self.antennas = antennas

@@ -1,4 +1,5 @@
 import ReaderProtocols
+
 /// Why a reader operation failed; each case says what a technician can do.
 public enum ReaderError: Error, Equatable, Sendable, CustomStringConvertible {
     case transport(TransportError)

@@ -53,7 +53,9 @@ extension LLRPReader: TagWriting {
         }
         switch change {
         case .afi(let afi): try writePC(epc: epc, currentPC: pc, afi: afi)
-        case .eas: throw .refused(command: "write \(change)", reason: "UHF tags keep their security state in the PC word's AFI; write an AFI instead")
+        case .eas:
+            throw .refused(
+                command: "write \(change)", reason: "UHF tags keep their security state in the PC word's AFI; write an AFI instead")
         }
     }
 }

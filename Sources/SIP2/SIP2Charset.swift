@@ -139,7 +139,11 @@ enum GB18030 {
         var lo = 0, hi = runs.count - 1
         while lo <= hi {
             let mid = (lo + hi) / 2, r = runs[mid]
-            if linear < r.linear { hi = mid - 1 } else if linear >= r.linear + r.count { lo = mid + 1 } else {
+            if linear < r.linear {
+                hi = mid - 1
+            } else if linear >= r.linear + r.count {
+                lo = mid + 1
+            } else {
                 return Unicode.Scalar(r.scalar + (linear - r.linear))
             }
         }

@@ -44,8 +44,9 @@ public struct SIP2Date: Hashable, Sendable, CustomStringConvertible {
             return v
         }
         guard let y = num(0..<4), let mo = num(4..<6), let d = num(6..<8),
-              let h = num(12..<14), let mi = num(14..<16), let s = num(16..<18),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+            let h = num(12..<14), let mi = num(14..<16), let s = num(16..<18),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
         for i in 8..<12 where !(u[i] == 0x20 || (u[i] >= 0x41 && u[i] <= 0x5A)) { return nil }
         self.init(year: y, month: mo, day: d, hour: h, minute: mi, second: s, zone: String(decoding: u[8..<12], as: UTF8.self))
     }

@@ -15,7 +15,8 @@ public enum SIP2EncodeError: Error, Equatable, Sendable, CustomStringConvertible
         switch self {
         case .forbiddenCharacter(let f): return "SIP2 field \(f) contains '|' or CR; remove it (SIP2 cannot carry them)"
         case .tooLong(let f, let n): return "SIP2 field \(f) is \(n) bytes; SIP2 allows 255: shorten it"
-        case .unencodable(let f, let c): return "SIP2 field \(f) has characters \(c.rawValue) cannot encode; set sip2.charset to what the ILS uses (e.g. utf-8)"
+        case .unencodable(let f, let c):
+            return "SIP2 field \(f) has characters \(c.rawValue) cannot encode; set sip2.charset to what the ILS uses (e.g. utf-8)"
         case .invalidFieldID(let id): return "SIP2 field ID \"\(id)\" is not two uppercase letters or digits"
         case .fixedFieldWidth(let n, let e, let g): return "SIP2 fixed field \(n) must be \(e) characters, got \(g)"
         }

@@ -15,7 +15,7 @@ public struct SIP2Framer: Sendable {
 
     public let maxFrameBytes: Int
     private var buffer: [UInt8] = []
-    private var discarding = 0          // > 0: inside an oversized frame, counting what was dropped
+    private var discarding = 0  // > 0: inside an oversized frame, counting what was dropped
     private var truncatedFrame: [UInt8]? = nil
     private var afterCR = false
 

@@ -23,7 +23,9 @@ public struct SIP2Message: Equatable, Sendable {
     /// True when the frame was cut at the framer's size limit (its trailer and last field are lost).
     public var truncated: Bool
 
-    public init(code: String, fixed: String = "", fields: [Field] = [], sequence: Int? = nil, checksum: Checksum = .absent, truncated: Bool = false) {
+    public init(
+        code: String, fixed: String = "", fields: [Field] = [], sequence: Int? = nil, checksum: Checksum = .absent, truncated: Bool = false
+    ) {
         self.code = code; self.fixed = fixed; self.fields = fields
         self.sequence = sequence; self.checksum = checksum; self.truncated = truncated
     }
@@ -43,26 +45,26 @@ public struct SIP2Message: Equatable, Sendable {
     /// Length of the fixed part for each command this codec knows, both directions.
     public static func fixedLength(_ code: String) -> Int? {
         switch code {
-        case "93": return 2          // uid algorithm, pwd algorithm
-        case "94": return 1          // ok
-        case "99": return 8          // status, width(3), version(4)
-        case "98": return 34         // 6 flags, timeout(3), retries(3), date(18), version(4)
-        case "23": return 21         // language(3), date
-        case "24": return 35         // patron status(14), language(3), date
-        case "63": return 31         // language(3), date, summary(10)
-        case "64": return 59         // patron status(14), language(3), date, 6 counts(4)
-        case "11": return 38         // renewal policy, no block, date, nb due date
-        case "12": return 22         // ok, renewal ok, magnetic, desensitize, date
-        case "09": return 37         // no block, date, return date
-        case "10": return 22         // ok, resensitize, magnetic, alert, date
-        case "17": return 18         // date
-        case "18": return 24         // circulation status(2), security marker(2), fee type(2), date
-        case "19": return 18         // date
-        case "20": return 19         // properties ok, date
-        case "29": return 38         // third party, no block, date, nb due date
-        case "30": return 22         // ok, renewal ok, magnetic, desensitize, date
-        case "35": return 18         // date
-        case "36": return 19         // end session, date
+        case "93": return 2  // uid algorithm, pwd algorithm
+        case "94": return 1  // ok
+        case "99": return 8  // status, width(3), version(4)
+        case "98": return 34  // 6 flags, timeout(3), retries(3), date(18), version(4)
+        case "23": return 21  // language(3), date
+        case "24": return 35  // patron status(14), language(3), date
+        case "63": return 31  // language(3), date, summary(10)
+        case "64": return 59  // patron status(14), language(3), date, 6 counts(4)
+        case "11": return 38  // renewal policy, no block, date, nb due date
+        case "12": return 22  // ok, renewal ok, magnetic, desensitize, date
+        case "09": return 37  // no block, date, return date
+        case "10": return 22  // ok, resensitize, magnetic, alert, date
+        case "17": return 18  // date
+        case "18": return 24  // circulation status(2), security marker(2), fee type(2), date
+        case "19": return 18  // date
+        case "20": return 19  // properties ok, date
+        case "29": return 38  // third party, no block, date, nb due date
+        case "30": return 22  // ok, renewal ok, magnetic, desensitize, date
+        case "35": return 18  // date
+        case "36": return 19  // end session, date
         case "96", "97": return 0
         default: return nil
         }
@@ -82,14 +84,18 @@ public struct SIP2Encoder: Sendable {
     /// carry a checksum but never a sequence number.
     public func encode(_ m: SIP2Message, sequence: Int) throws(SIP2EncodeError) -> [UInt8] {
         var out: [UInt8] = Array(m.code.utf8)
-        guard let fixedBytes = SIP2Charset.ascii.encode(m.fixed) else { throw .unencodable(field: "fixed part of \(m.code)", charset: .ascii) }
+        guard let fixedBytes = SIP2Charset.ascii.encode(m.fixed) else {
+            throw .unencodable(field: "fixed part of \(m.code)", charset: .ascii)
+        }
         if let n = SIP2Message.fixedLength(m.code), n != fixedBytes.count {
             throw .fixedFieldWidth(name: "fixed part of \(m.code)", expected: n, got: fixedBytes.count)
         }
         out += fixedBytes
         for f in m.fields {
             let id = Array(f.id.utf8)
-            guard id.count == 2, id.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else { throw .invalidFieldID(f.id) }
+            guard id.count == 2, id.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
+                throw .invalidFieldID(f.id)
+            }
             guard let v = charset.encode(f.value) else { throw .unencodable(field: f.id, charset: charset) }
             if v.contains(0x7C) || v.contains(0x0D) || v.contains(0x0A) { throw .forbiddenCharacter(field: f.id) }
             if v.count > 255 { throw .tooLong(field: f.id, bytes: v.count) }
@@ -167,7 +173,8 @@ public struct SIP2Decoder: Sendable {
         }
         if i == tail.endIndex { return seq == nil ? nil : Trailer(sequence: seq, checksum: nil, azEnd: i) }
         guard tail.endIndex - i >= 3, tail[i] == 0x41, tail[i + 1] == 0x5A,
-              let cks = SIP2Checksum.parseHex(tail[(i + 2)...]) else { return nil }
+            let cks = SIP2Checksum.parseHex(tail[(i + 2)...])
+        else { return nil }
         return Trailer(sequence: seq, checksum: cks, azEnd: i + 2)
     }
 

@@ -46,9 +46,11 @@ public struct PatronStatusRequest: SIP2Request {
     }
     public var message: SIP2Message {
         // AC and AD are required even when empty (php-sip2 #2: an ACS answered 96 without them).
-        SIP2Message(code: "23", fixed: language + date.description, fields: [
-            .init("AO", institution), .init("AA", patron), .init("AC", terminalPassword), .init("AD", patronPassword),
-        ])
+        SIP2Message(
+            code: "23", fixed: language + date.description,
+            fields: [
+                .init("AO", institution), .init("AA", patron), .init("AC", terminalPassword), .init("AD", patronPassword),
+            ])
     }
 }
 
@@ -63,7 +65,10 @@ public struct PatronInformationRequest: SIP2Request {
     public var summary: Summary?
     public var range: ClosedRange<Int>?
     public var language = "000"
-    public init(date: SIP2Date, institution: String, patron: String, terminalPassword: String? = "", patronPassword: String? = nil, summary: Summary? = nil, range: ClosedRange<Int>? = nil) {
+    public init(
+        date: SIP2Date, institution: String, patron: String, terminalPassword: String? = "", patronPassword: String? = nil,
+        summary: Summary? = nil, range: ClosedRange<Int>? = nil
+    ) {
         self.date = date; self.institution = institution; self.patron = patron
         self.terminalPassword = terminalPassword; self.patronPassword = patronPassword
         self.summary = summary; self.range = range
@@ -93,9 +98,11 @@ public struct CheckoutRequest: SIP2Request {
     public var patronPassword: String?
     public var feeAcknowledged: Bool?
     public var cancel: Bool?
-    public init(scRenewalPolicy: Bool = true, noBlock: Bool = false, transactionDate: SIP2Date, nbDueDate: SIP2Date? = nil,
-                institution: String, patron: String, item: String, terminalPassword: String = "", patronPassword: String? = nil,
-                feeAcknowledged: Bool? = nil, cancel: Bool? = nil) {
+    public init(
+        scRenewalPolicy: Bool = true, noBlock: Bool = false, transactionDate: SIP2Date, nbDueDate: SIP2Date? = nil,
+        institution: String, patron: String, item: String, terminalPassword: String = "", patronPassword: String? = nil,
+        feeAcknowledged: Bool? = nil, cancel: Bool? = nil
+    ) {
         self.scRenewalPolicy = scRenewalPolicy; self.noBlock = noBlock; self.transactionDate = transactionDate
         self.nbDueDate = nbDueDate; self.institution = institution; self.patron = patron; self.item = item
         self.terminalPassword = terminalPassword; self.patronPassword = patronPassword
@@ -119,13 +126,18 @@ public struct CheckinRequest: SIP2Request {
     public var currentLocation, institution, item: String
     public var terminalPassword = ""
     public var cancel: Bool?
-    public init(noBlock: Bool = false, transactionDate: SIP2Date, returnDate: SIP2Date, currentLocation: String, institution: String, item: String, terminalPassword: String = "", cancel: Bool? = nil) {
+    public init(
+        noBlock: Bool = false, transactionDate: SIP2Date, returnDate: SIP2Date, currentLocation: String, institution: String, item: String,
+        terminalPassword: String = "", cancel: Bool? = nil
+    ) {
         self.noBlock = noBlock; self.transactionDate = transactionDate; self.returnDate = returnDate
         self.currentLocation = currentLocation; self.institution = institution; self.item = item
         self.terminalPassword = terminalPassword; self.cancel = cancel
     }
     public var message: SIP2Message {
-        var f: [SIP2Message.Field] = [.init("AP", currentLocation), .init("AO", institution), .init("AB", item), .init("AC", terminalPassword)]
+        var f: [SIP2Message.Field] = [
+            .init("AP", currentLocation), .init("AO", institution), .init("AB", item), .init("AC", terminalPassword),
+        ]
         if let cancel { f.append(.init("BI", yn(cancel))) }
         return SIP2Message(code: "09", fixed: yn(noBlock) + transactionDate.description + returnDate.description, fields: f)
     }
@@ -152,7 +164,8 @@ public struct ItemStatusUpdateRequest: SIP2Request {
     public var institution, item, properties: String
     public var terminalPassword: String? = ""
     public init(date: SIP2Date, institution: String, item: String, properties: String, terminalPassword: String? = "") {
-        self.date = date; self.institution = institution; self.item = item; self.properties = properties; self.terminalPassword = terminalPassword
+        self.date = date; self.institution = institution; self.item = item; self.properties = properties;
+        self.terminalPassword = terminalPassword
     }
     public var message: SIP2Message {
         var f: [SIP2Message.Field] = [.init("AO", institution), .init("AB", item)]
@@ -171,7 +184,10 @@ public struct RenewRequest: SIP2Request {
     public var item: String?
     public var terminalPassword: String? = ""
     public var patronPassword: String?
-    public init(transactionDate: SIP2Date, institution: String, patron: String, item: String?, terminalPassword: String? = "", patronPassword: String? = nil, noBlock: Bool = false, nbDueDate: SIP2Date? = nil) {
+    public init(
+        transactionDate: SIP2Date, institution: String, patron: String, item: String?, terminalPassword: String? = "",
+        patronPassword: String? = nil, noBlock: Bool = false, nbDueDate: SIP2Date? = nil
+    ) {
         self.transactionDate = transactionDate; self.institution = institution; self.patron = patron; self.item = item
         self.terminalPassword = terminalPassword; self.patronPassword = patronPassword; self.noBlock = noBlock; self.nbDueDate = nbDueDate
     }
@@ -180,7 +196,10 @@ public struct RenewRequest: SIP2Request {
         if let patronPassword { f.append(.init("AD", patronPassword)) }
         if let item { f.append(.init("AB", item)) }
         if let terminalPassword { f.append(.init("AC", terminalPassword)) }
-        return SIP2Message(code: "29", fixed: yn(thirdPartyAllowed) + yn(noBlock) + transactionDate.description + (nbDueDate?.description ?? SIP2Date.blank), fields: f)
+        return SIP2Message(
+            code: "29",
+            fixed: yn(thirdPartyAllowed) + yn(noBlock) + transactionDate.description + (nbDueDate?.description ?? SIP2Date.blank), fields: f
+        )
     }
 }
 

@@ -55,7 +55,7 @@ public struct ACSStatus: Sendable, Equatable {
 
     public enum Message: Int, Sendable {
         case patronStatus = 0, checkout, checkin, blockPatron, scStatus, resend, login, patronInformation,
-             endPatronSession, feePaid, itemInformation, itemStatusUpdate, patronEnable, hold, renew, renewAll
+            endPatronSession, feePaid, itemInformation, itemStatusUpdate, patronEnable, hold, renew, renewAll
     }
 
     /// BX flag for a message; unknown (BX missing or short) counts as supported for the core messages.
@@ -70,8 +70,8 @@ public struct ACSStatus: Sendable, Equatable {
 public struct PatronStatusFlags: Sendable, Equatable {
     public enum Flag: Int, Sendable, CaseIterable {
         case chargePrivilegesDenied = 0, renewalPrivilegesDenied, recallPrivilegesDenied, holdPrivilegesDenied,
-             cardReportedLost, tooManyCharged, tooManyOverdue, tooManyRenewals, tooManyClaimsReturned,
-             tooManyLost, excessiveFines, excessiveFees, recallOverdue, tooManyBilled
+            cardReportedLost, tooManyCharged, tooManyOverdue, tooManyRenewals, tooManyClaimsReturned,
+            tooManyLost, excessiveFines, excessiveFees, recallOverdue, tooManyBilled
     }
     public var raw: String
     public init(_ raw: Substring) { self.raw = String(raw) }
@@ -82,7 +82,10 @@ public struct PatronStatusFlags: Sendable, Equatable {
     public var set: [Flag] { Flag.allCases.filter(has) }
     /// Whether any flag forbids a checkout (charge denied, lost card, too many…, excessive fines/fees).
     public var blocksCheckout: Bool {
-        [.chargePrivilegesDenied, .cardReportedLost, .tooManyCharged, .tooManyOverdue, .excessiveFines, .excessiveFees, .tooManyBilled, .tooManyLost].contains(where: has)
+        [
+            .chargePrivilegesDenied, .cardReportedLost, .tooManyCharged, .tooManyOverdue, .excessiveFines, .excessiveFees, .tooManyBilled,
+            .tooManyLost,
+        ].contains(where: has)
     }
 }
 
@@ -189,7 +192,7 @@ public struct CheckinResponse: Sendable, Equatable {
 public struct ItemInformationResponse: Sendable, Equatable {
     public enum CirculationStatus: Int, Sendable {
         case other = 1, onOrder, available, charged, chargedNoRecall, inProcess, recalled, waitingOnHoldShelf,
-             waitingToBeReshelved, inTransit, claimedReturned, lost, missing
+            waitingToBeReshelved, inTransit, claimedReturned, lost, missing
     }
     public var circulationStatusCode: String
     public var circulationStatus: CirculationStatus?

@@ -46,8 +46,10 @@ final class SIP2ChannelHandler: ChannelDuplexHandler {
     /// Frames discarded outside a request since the connection opened (the flood test reads it).
     var discardedUnsolicited: Int { machine.discardedUnsolicited }
 
-    init(configuration c: SIP2ClientConfiguration, logger: Logger, trace: SIP2Client.Trace?,
-         handshake: EventLoopPromise<Void>? = nil) {
+    init(
+        configuration c: SIP2ClientConfiguration, logger: Logger, trace: SIP2Client.Trace?,
+        handshake: EventLoopPromise<Void>? = nil
+    ) {
         framer = SIP2Framer(maxFrameBytes: c.maxFrameBytes)
         machine = SIP2ExchangeStateMachine(charset: c.charset, errorDetection: c.errorDetection)
         endpoint = "\(c.host):\(c.port)"
@@ -141,7 +143,9 @@ final class SIP2ChannelHandler: ChannelDuplexHandler {
             // A flood must not become a flood of log lines: 1st, 10th, 100th... unsolicited frame.
             let n = machine.discardedUnsolicited
             if !machine.isIdle || n == 1 || Self.isPowerOfTen(n) {
-                logger.warning("discarding \(reason)\(machine.isIdle ? " (\(n) so far)" : "")", metadata: ["frame": "\(printable(SIP2Redaction.redacted(frame)))"])
+                logger.warning(
+                    "discarding \(reason)\(machine.isIdle ? " (\(n) so far)" : "")",
+                    metadata: ["frame": "\(printable(SIP2Redaction.redacted(frame)))"])
             }
         case .fail(let e):
             complete { $0.fail(e) }

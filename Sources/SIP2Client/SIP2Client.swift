@@ -32,8 +32,10 @@ public actor SIP2Client {
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    public init(_ configuration: SIP2ClientConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                logger: Logger = Logger(label: "rfidgate.sip2"), trace: Trace? = nil) {
+    public init(
+        _ configuration: SIP2ClientConfiguration, group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "rfidgate.sip2"), trace: Trace? = nil
+    ) {
         self.configuration = configuration
         self.group = group
         self.logger = logger
@@ -88,7 +90,9 @@ public actor SIP2Client {
         do throws(SIP2ClientError) {
             // A new connection (and its handler) starts again at AY0.
             connection = try await SIP2Connection.connect(configuration, group: group, logger: logger, trace: trace)
-            let login = try await exchange(LoginRequest(user: configuration.login, password: configuration.password, location: configuration.location).message, expecting: "94")
+            let login = try await exchange(
+                LoginRequest(user: configuration.login, password: configuration.password, location: configuration.location).message,
+                expecting: "94")
             guard login.fixed(0, 1) == "1" else {
                 drop()
                 throw SIP2ClientError.loginRefused(user: configuration.login)
@@ -185,19 +189,26 @@ public actor SIP2Client {
     }
 
     public func patronStatus(_ patron: String, pin: String = "") async throws(SIP2ClientError) -> PatronStatusResponse {
-        let r = PatronStatusRequest(date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword, patronPassword: pin)
+        let r = PatronStatusRequest(
+            date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword,
+            patronPassword: pin)
         guard case .patronStatus(let s) = try await request(r) else { throw .unexpectedResponse(command: "23", got: "?") }
         return s
     }
 
-    public func patronInformation(_ patron: String, pin: String? = nil, summary: PatronInformationRequest.Summary? = nil, range: ClosedRange<Int>? = nil) async throws(SIP2ClientError) -> PatronInformationResponse {
-        let r = PatronInformationRequest(date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword, patronPassword: pin, summary: summary, range: range)
+    public func patronInformation(
+        _ patron: String, pin: String? = nil, summary: PatronInformationRequest.Summary? = nil, range: ClosedRange<Int>? = nil
+    ) async throws(SIP2ClientError) -> PatronInformationResponse {
+        let r = PatronInformationRequest(
+            date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword,
+            patronPassword: pin, summary: summary, range: range)
         guard case .patronInformation(let s) = try await request(r) else { throw .unexpectedResponse(command: "63", got: "?") }
         return s
     }
 
     public func itemInformation(_ item: String) async throws(SIP2ClientError) -> ItemInformationResponse {
-        let r = ItemInformationRequest(date: now, institution: configuration.institution, item: item, terminalPassword: configuration.terminalPassword)
+        let r = ItemInformationRequest(
+            date: now, institution: configuration.institution, item: item, terminalPassword: configuration.terminalPassword)
         guard case .itemInformation(let s) = try await request(r) else { throw .unexpectedResponse(command: "17", got: "?") }
         return s
     }
@@ -206,40 +217,52 @@ public actor SIP2Client {
     public func itemStatusUpdate(_ item: String, properties: String) async throws(SIP2ClientError) -> ItemStatusUpdateResponse? {
         try await connect()  // the BX flags come with the 98 answer
         if let s = acsStatus, !s.supports(.itemStatusUpdate) { return nil }
-        let r = ItemStatusUpdateRequest(date: now, institution: configuration.institution, item: item, properties: properties, terminalPassword: configuration.terminalPassword)
+        let r = ItemStatusUpdateRequest(
+            date: now, institution: configuration.institution, item: item, properties: properties,
+            terminalPassword: configuration.terminalPassword)
         guard case .itemStatusUpdate(let s) = try await request(r) else { throw .unexpectedResponse(command: "19", got: "?") }
         return s
     }
 
     public func endSession(_ patron: String, pin: String? = nil) async throws(SIP2ClientError) -> EndSessionResponse {
-        let r = EndPatronSessionRequest(date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword, patronPassword: pin)
+        let r = EndPatronSessionRequest(
+            date: now, institution: configuration.institution, patron: patron, terminalPassword: configuration.terminalPassword,
+            patronPassword: pin)
         guard case .endSession(let s) = try await request(r) else { throw .unexpectedResponse(command: "35", got: "?") }
         return s
     }
 
     public func renew(patron: String, item: String) async throws(SIP2ClientError) -> RenewResponse {
-        let r = RenewRequest(transactionDate: now, institution: configuration.institution, patron: patron, item: item, terminalPassword: configuration.terminalPassword)
+        let r = RenewRequest(
+            transactionDate: now, institution: configuration.institution, patron: patron, item: item,
+            terminalPassword: configuration.terminalPassword)
         guard case .renew(let s) = try await request(r) else { throw .unexpectedResponse(command: "29", got: "?") }
         return s
     }
 
     /// Builds a checkout with this terminal's institution and terminal password.
-    public func makeCheckout(patron: String, item: String, patronPassword: String? = nil, noBlock: Bool = false,
-                             transactionDate: SIP2Date? = nil, nbDueDate: SIP2Date? = nil, feeAcknowledged: Bool? = nil,
-                             cancel: Bool? = nil) -> CheckoutRequest {
+    public func makeCheckout(
+        patron: String, item: String, patronPassword: String? = nil, noBlock: Bool = false,
+        transactionDate: SIP2Date? = nil, nbDueDate: SIP2Date? = nil, feeAcknowledged: Bool? = nil,
+        cancel: Bool? = nil
+    ) -> CheckoutRequest {
         let date = transactionDate ?? now
         let due = nbDueDate ?? (configuration.nbDueDateFiller == .transactionDate ? date : nil)
-        return CheckoutRequest(scRenewalPolicy: true, noBlock: noBlock, transactionDate: date, nbDueDate: due,
-                               institution: configuration.institution, patron: patron, item: item,
-                               terminalPassword: configuration.terminalPassword, patronPassword: patronPassword,
-                               feeAcknowledged: feeAcknowledged, cancel: cancel)
+        return CheckoutRequest(
+            scRenewalPolicy: true, noBlock: noBlock, transactionDate: date, nbDueDate: due,
+            institution: configuration.institution, patron: patron, item: item,
+            terminalPassword: configuration.terminalPassword, patronPassword: patronPassword,
+            feeAcknowledged: feeAcknowledged, cancel: cancel)
     }
 
-    public func makeCheckin(item: String, noBlock: Bool = false, transactionDate: SIP2Date? = nil, returnDate: SIP2Date? = nil, cancel: Bool? = nil) -> CheckinRequest {
+    public func makeCheckin(
+        item: String, noBlock: Bool = false, transactionDate: SIP2Date? = nil, returnDate: SIP2Date? = nil, cancel: Bool? = nil
+    ) -> CheckinRequest {
         let date = transactionDate ?? now
-        return CheckinRequest(noBlock: noBlock, transactionDate: date, returnDate: returnDate ?? date,
-                              currentLocation: configuration.currentLocation, institution: configuration.institution,
-                              item: item, terminalPassword: configuration.terminalPassword, cancel: cancel)
+        return CheckinRequest(
+            noBlock: noBlock, transactionDate: date, returnDate: returnDate ?? date,
+            currentLocation: configuration.currentLocation, institution: configuration.institution,
+            item: item, terminalPassword: configuration.terminalPassword, cancel: cancel)
     }
 
     /// Checkout with the unknown-outcome rule: if the answer is lost (timeout, closed connection,
@@ -249,7 +272,7 @@ public actor SIP2Client {
         do throws(SIP2ClientError) {
             guard case .checkout(let c) = try await request(r) else { throw SIP2ClientError.unexpectedResponse(command: "11", got: "?") }
             return .answered(c)
-        } catch where error.outcomeUnknown {
+        } catch  where error.outcomeUnknown {
             logger.notice("checkout of \(r.item) has an unknown outcome (\(error)); asking item information first")
             let info = try await itemInformation(r.item)
             if SIP2UnknownOutcomeRule.afterLostCheckout(info) == .alreadyApplied { return .confirmedCharged(info) }
@@ -263,7 +286,7 @@ public actor SIP2Client {
         do throws(SIP2ClientError) {
             guard case .checkin(let c) = try await request(r) else { throw SIP2ClientError.unexpectedResponse(command: "09", got: "?") }
             return .answered(c)
-        } catch where error.outcomeUnknown {
+        } catch  where error.outcomeUnknown {
             logger.notice("checkin of \(r.item) has an unknown outcome (\(error)); asking item information first")
             let info = try await itemInformation(r.item)
             if SIP2UnknownOutcomeRule.afterLostCheckin(info) == .alreadyApplied { return .confirmedNotCharged(info) }

@@ -53,13 +53,15 @@ public struct SIP2ClientConfiguration: Sendable {
     /// Send dates in UTC ("   Z") instead of the box's local time (four blanks).
     public var utcDates: Bool
 
-    public init(host: String, port: Int, tls: TLS? = nil, login: String, password: String, location: String? = nil,
-                institution: String, terminalPassword: String = "", currentLocation: String = "",
-                charset: SIP2Charset = .utf8, errorDetection: Bool = true, nbDueDateFiller: NBDueDateFiller = .blank,
-                requestTimeout: Duration = .seconds(10), minimumRequestTimeout: Duration = .seconds(2),
-                connectTimeout: Duration = .seconds(5), keepaliveInterval: Duration = .seconds(240),
-                reconnectBackoff: Duration = .seconds(1), maxReconnectBackoff: Duration = .seconds(300),
-                maxResends: Int = 3, maxFrameBytes: Int = 65_536, utcDates: Bool = false) {
+    public init(
+        host: String, port: Int, tls: TLS? = nil, login: String, password: String, location: String? = nil,
+        institution: String, terminalPassword: String = "", currentLocation: String = "",
+        charset: SIP2Charset = .utf8, errorDetection: Bool = true, nbDueDateFiller: NBDueDateFiller = .blank,
+        requestTimeout: Duration = .seconds(10), minimumRequestTimeout: Duration = .seconds(2),
+        connectTimeout: Duration = .seconds(5), keepaliveInterval: Duration = .seconds(240),
+        reconnectBackoff: Duration = .seconds(1), maxReconnectBackoff: Duration = .seconds(300),
+        maxResends: Int = 3, maxFrameBytes: Int = 65_536, utcDates: Bool = false
+    ) {
         self.host = host; self.port = port; self.tls = tls; self.login = login; self.password = password
         self.location = location; self.institution = institution; self.terminalPassword = terminalPassword
         self.currentLocation = currentLocation; self.charset = charset; self.errorDetection = errorDetection

@@ -1,9 +1,10 @@
+import SIP2
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import SIP2
 
 /// Wall-clock SIP2 dates for this box: local time with a blank zone (what every ILS expects), or
 /// UTC with zone "   Z". Offline transactions are only as good as this clock: keep NTP running.
@@ -23,7 +24,8 @@ public enum SIP2Clock {
     }
 
     public static func date(unixSeconds: Int64, utc: Bool = false) -> SIP2Date {
-        utc ? SIP2Date(unixSeconds: unixSeconds, zone: "   Z")
+        utc
+            ? SIP2Date(unixSeconds: unixSeconds, zone: "   Z")
             : SIP2Date(unixSeconds: unixSeconds, utcOffsetSeconds: localOffset(at: unixSeconds))
     }
 

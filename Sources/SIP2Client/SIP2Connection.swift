@@ -11,8 +11,10 @@ final class SIP2Connection: Sendable {
 
     private init(channel: Channel) { self.channel = channel }
 
-    static func connect(_ c: SIP2ClientConfiguration, group: EventLoopGroup, logger: Logger,
-                        trace: SIP2Client.Trace?) async throws(SIP2ClientError) -> SIP2Connection {
+    static func connect(
+        _ c: SIP2ClientConfiguration, group: EventLoopGroup, logger: Logger,
+        trace: SIP2Client.Trace?
+    ) async throws(SIP2ClientError) -> SIP2Connection {
         let endpoint = "\(c.host):\(c.port)"
         var sslContext: NIOSSLContext?
         if let tls = c.tls {
@@ -41,7 +43,8 @@ final class SIP2Connection: Sendable {
                         let h = try NIOSSLClientHandler(context: sslContext, serverHostname: isIPAddress(serverName) ? nil : serverName)
                         try channel.pipeline.syncOperations.addHandler(h)
                     }
-                    try channel.pipeline.syncOperations.addHandler(SIP2ChannelHandler(configuration: c, logger: logger, trace: trace, handshake: handshake))
+                    try channel.pipeline.syncOperations.addHandler(
+                        SIP2ChannelHandler(configuration: c, logger: logger, trace: trace, handshake: handshake))
                 }
             }
         let channel: Channel
@@ -53,7 +56,9 @@ final class SIP2Connection: Sendable {
         }
         if let handshake {
             // Certificate and name problems show up here, as TLS errors, not as a closed connection.
-            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(c.connectTimeout)) { handshake.fail(ChannelError.connectTimeout(TimeAmount(c.connectTimeout))) }
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(c.connectTimeout)) {
+                handshake.fail(ChannelError.connectTimeout(TimeAmount(c.connectTimeout)))
+            }
             do {
                 try await handshake.futureResult.get()
                 timer.cancel()
@@ -67,14 +72,18 @@ final class SIP2Connection: Sendable {
     }
 
     /// One exchange through the handler: the answer, or why there is none.
-    func exchange(_ message: SIP2Message, expecting code: String, timeout: Duration,
-                  resendLimit: Int) async throws(SIP2ClientError) -> SIP2ExchangeAnswer {
+    func exchange(
+        _ message: SIP2Message, expecting code: String, timeout: Duration,
+        resendLimit: Int
+    ) async throws(SIP2ClientError) -> SIP2ExchangeAnswer {
         let answer = channel.eventLoop.makePromise(of: SIP2ExchangeAnswer.self)
         let written = channel.eventLoop.makePromise(of: Void.self)
         // A closed channel never reaches the handler: the write fails and nothing went out.
         written.futureResult.whenFailure { _ in answer.fail(SIP2ClientError.connectionClosed(command: message.code, sent: false)) }
-        channel.writeAndFlush(SIP2ExchangeRequest(message: message, expecting: code, timeout: TimeAmount(timeout),
-                                                  resendLimit: resendLimit, promise: answer), promise: written)
+        channel.writeAndFlush(
+            SIP2ExchangeRequest(
+                message: message, expecting: code, timeout: TimeAmount(timeout),
+                resendLimit: resendLimit, promise: answer), promise: written)
         do { return try await answer.futureResult.get() } catch let e as SIP2ClientError { throw e } catch {
             throw .connectionClosed(command: message.code, sent: true)
         }

@@ -64,16 +64,19 @@ public struct SIP2ExchangeStateMachine: Sendable {
 
     /// Starts a request. `timeoutNanos` and `resendLimit` come from the ACS status, which the
     /// client (not the connection) knows.
-    public mutating func start(_ message: SIP2Message, expecting code: String, timeoutNanos: UInt64, resendLimit: Int,
-                               now: UInt64) -> Action {
+    public mutating func start(
+        _ message: SIP2Message, expecting code: String, timeoutNanos: UInt64, resendLimit: Int,
+        now: UInt64
+    ) -> Action {
         guard !closed else { return .fail(.connectionClosed(command: message.code, sent: false)) }
         guard pending == nil else { return .fail(.unexpectedResponse(command: message.code, got: "a request already in flight")) }
         let seq = nextSequence
         let frame: [UInt8]
         do { frame = try encoder.encode(message, sequence: seq) } catch { return .fail(.encode(error)) }
         nextSequence = (nextSequence + 1) % 10
-        pending = Pending(code: message.code, expecting: code, frame: frame, sequence: seq, timeoutNanos: timeoutNanos,
-                          deadline: now &+ timeoutNanos, resendLimit: resendLimit)
+        pending = Pending(
+            code: message.code, expecting: code, frame: frame, sequence: seq, timeoutNanos: timeoutNanos,
+            deadline: now &+ timeoutNanos, resendLimit: resendLimit)
         framesSent += 1
         return .send(frame)
     }

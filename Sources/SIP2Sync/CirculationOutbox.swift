@@ -16,7 +16,8 @@ public final class CirculationOutbox: OutboxStore {
     /// Uses an open store. Refuses one opened with `.normal` durability (an import's connection).
     public init(store: CirculationStore) throws(OutboxError) {
         guard store.durability == .full else {
-            throw OutboxError("the SIP2 outbox needs the circulation store opened with full durability (every loan fsynced before the patron is told)")
+            throw OutboxError(
+                "the SIP2 outbox needs the circulation store opened with full durability (every loan fsynced before the patron is told)")
         }
         self.store = store
     }
@@ -52,10 +53,11 @@ public final class CirculationOutbox: OutboxStore {
     /// borrowed while the ILS was away must not be stopped at the exit, and a returned item must
     /// alarm again. A repeated key changes nothing.
     public func enqueue(_ e: NewOutboxEntry) throws(OutboxError) -> Int64 {
-        let update = switch e.kind {
-        case .checkout: ItemUpdate(pii: e.item, loanState: .onLoan, dueDate: e.nbDueDate.map(Self.isoDay))
-        case .checkin: ItemUpdate(pii: e.item, loanState: .available)
-        }
+        let update =
+            switch e.kind {
+            case .checkout: ItemUpdate(pii: e.item, loanState: .onLoan, dueDate: e.nbDueDate.map(Self.isoDay))
+            case .checkin: ItemUpdate(pii: e.item, loanState: .available)
+            }
         let row = NewOutboxRow(
             key: e.key, kind: OutboxRow.Kind(rawValue: e.kind.rawValue) ?? .checkout, patron: e.patron, item: e.item,
             transactionUnix: e.transactionUnix, transactionDate: e.transactionDate.description, nbDueDate: e.nbDueDate?.description,
@@ -137,7 +139,8 @@ public final class CirculationOutbox: OutboxStore {
             lastSuccessUnix: s.lastSuccessUnix, lastError: s.lastError, lastErrorUnix: s.lastErrorUnix,
             offlineSinceUnix: s.offlineSinceUnix,
             lastACSStatus: s.lastACSStatus.map {
-                StoredACSStatus(online: $0.online, offlineOK: $0.offlineOK, checkoutOK: $0.checkoutOK, checkinOK: $0.checkinOK, atUnix: $0.atUnix)
+                StoredACSStatus(
+                    online: $0.online, offlineOK: $0.offlineOK, checkoutOK: $0.checkoutOK, checkinOK: $0.checkinOK, atUnix: $0.atUnix)
             })
     }
 }

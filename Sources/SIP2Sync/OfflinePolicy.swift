@@ -26,7 +26,9 @@ public struct OfflinePolicy: Sendable, Equatable {
         case patronLimit = "this patron has reached the offline item limit (sip2.offline.max_items_per_patron)"
     }
 
-    public func decide(lastStatus: StoredACSStatus?, offlineSinceUnix: Int64?, nowUnix: Int64, queuedForPatron: Int, utcOffsetSeconds: Int) -> Decision {
+    public func decide(
+        lastStatus: StoredACSStatus?, offlineSinceUnix: Int64?, nowUnix: Int64, queuedForPatron: Int, utcOffsetSeconds: Int
+    ) -> Decision {
         guard enabled else { return .refused(.disabledByConfig) }
         guard let s = lastStatus else { return .refused(.neverSawACSStatus) }
         guard s.offlineOK else { return .refused(.acsForbidsOffline) }
@@ -59,11 +61,16 @@ public struct OfflineDesk: Sendable {
     public func checkout(key: String, patron: String, item: String, nowUnix: Int64, utcOffsetSeconds: Int) throws(OutboxError) -> Receipt {
         let st = try store.status()
         let queued = try store.pendingCheckouts(patron: patron)
-        switch policy.decide(lastStatus: st.lastACSStatus, offlineSinceUnix: st.offlineSinceUnix, nowUnix: nowUnix, queuedForPatron: queued, utcOffsetSeconds: utcOffsetSeconds) {
+        switch policy.decide(
+            lastStatus: st.lastACSStatus, offlineSinceUnix: st.offlineSinceUnix, nowUnix: nowUnix, queuedForPatron: queued,
+            utcOffsetSeconds: utcOffsetSeconds)
+        {
         case .refused(let r): return .refused(r)
         case .allowed(let due):
-            let id = try store.enqueue(NewOutboxEntry(key: key, kind: .checkout, patron: patron, item: item, transactionUnix: nowUnix,
-                                                      transactionDate: SIP2Date(unixSeconds: nowUnix, utcOffsetSeconds: utcOffsetSeconds), nbDueDate: due))
+            let id = try store.enqueue(
+                NewOutboxEntry(
+                    key: key, kind: .checkout, patron: patron, item: item, transactionUnix: nowUnix,
+                    transactionDate: SIP2Date(unixSeconds: nowUnix, utcOffsetSeconds: utcOffsetSeconds), nbDueDate: due))
             return .accepted(id: id, nbDueDate: due)
         }
     }
@@ -71,11 +78,16 @@ public struct OfflineDesk: Sendable {
     /// Returns need no patron limit, but the ILS must still allow offline work.
     public func checkin(key: String, item: String, nowUnix: Int64, utcOffsetSeconds: Int) throws(OutboxError) -> Receipt {
         let st = try store.status()
-        switch policy.decide(lastStatus: st.lastACSStatus, offlineSinceUnix: st.offlineSinceUnix, nowUnix: nowUnix, queuedForPatron: 0, utcOffsetSeconds: utcOffsetSeconds) {
+        switch policy.decide(
+            lastStatus: st.lastACSStatus, offlineSinceUnix: st.offlineSinceUnix, nowUnix: nowUnix, queuedForPatron: 0,
+            utcOffsetSeconds: utcOffsetSeconds)
+        {
         case .refused(let r) where r != .patronLimit: return .refused(r)
         default:
-            let id = try store.enqueue(NewOutboxEntry(key: key, kind: .checkin, patron: nil, item: item, transactionUnix: nowUnix,
-                                                      transactionDate: SIP2Date(unixSeconds: nowUnix, utcOffsetSeconds: utcOffsetSeconds), nbDueDate: nil))
+            let id = try store.enqueue(
+                NewOutboxEntry(
+                    key: key, kind: .checkin, patron: nil, item: item, transactionUnix: nowUnix,
+                    transactionDate: SIP2Date(unixSeconds: nowUnix, utcOffsetSeconds: utcOffsetSeconds), nbDueDate: nil))
             return .accepted(id: id, nbDueDate: nil)
         }
     }

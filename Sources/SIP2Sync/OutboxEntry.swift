@@ -39,7 +39,10 @@ public struct NewOutboxEntry: Sendable {
     public var transactionDate: SIP2Date
     public var nbDueDate: SIP2Date?
 
-    public init(key: String, kind: OutboxEntry.Kind, patron: String?, item: String, transactionUnix: Int64, transactionDate: SIP2Date, nbDueDate: SIP2Date?) {
+    public init(
+        key: String, kind: OutboxEntry.Kind, patron: String?, item: String, transactionUnix: Int64, transactionDate: SIP2Date,
+        nbDueDate: SIP2Date?
+    ) {
         self.key = key; self.kind = kind; self.patron = patron; self.item = item
         self.transactionUnix = transactionUnix; self.transactionDate = transactionDate; self.nbDueDate = nbDueDate
     }

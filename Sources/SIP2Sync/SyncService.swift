@@ -54,9 +54,11 @@ public actor SyncService {
         }
     }
 
-    public init(store: any OutboxStore, client: SIP2Client, logger: Logger = Logger(label: "rfidgate.sync"),
-                clock: @escaping @Sendable () -> Int64 = SIP2Clock.unixNow, retry: RetryPolicy = RetryPolicy(),
-                alert: @escaping Alert = { _, _ in }) {
+    public init(
+        store: any OutboxStore, client: SIP2Client, logger: Logger = Logger(label: "rfidgate.sync"),
+        clock: @escaping @Sendable () -> Int64 = SIP2Clock.unixNow, retry: RetryPolicy = RetryPolicy(),
+        alert: @escaping Alert = { _, _ in }
+    ) {
         self.store = store; self.client = client; self.logger = logger; self.alert = alert; self.clock = clock; self.retry = retry
     }
 
@@ -67,7 +69,9 @@ public actor SyncService {
         do {
             try await client.connect()
             if let s = await client.acsStatus {
-                try store.noteACSStatus(StoredACSStatus(online: s.online, offlineOK: s.offlineOK, checkoutOK: s.checkoutOK, checkinOK: s.checkinOK, atUnix: clock()))
+                try store.noteACSStatus(
+                    StoredACSStatus(
+                        online: s.online, offlineOK: s.offlineOK, checkoutOK: s.checkoutOK, checkinOK: s.checkinOK, atUnix: clock()))
                 guard s.online else {
                     result.stoppedBy = "the ILS reports itself off-line (98 on-line = N)"
                     try store.noteError(result.stoppedBy!, atUnix: clock())
@@ -123,10 +127,14 @@ public actor SyncService {
             id: e.id, error: error.description, nextAttemptUnix: now + retry.pause(afterFailures: failures), maxFailures: cap, atUnix: now)
         if dead {
             let reason = "no answer from the ILS in \(failures) tries (last: \(error))"
-            logger.error("SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)) moved to dead letters: \(reason); staff must check it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again")
+            logger.error(
+                "SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)) moved to dead letters: \(reason); staff must check it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again"
+            )
             alert(e, reason)
         } else {
-            logger.warning("SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)): \(error); try \(failures) of \(cap), next in \(retry.pause(afterFailures: failures)) s")
+            logger.warning(
+                "SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)): \(error); try \(failures) of \(cap), next in \(retry.pause(afterFailures: failures)) s"
+            )
         }
         return dead
     }
@@ -140,15 +148,27 @@ public actor SyncService {
                 // Charged, but to whom? Only a charge to this entry's patron is our checkout.
                 switch try await chargedTo(patron: e.patron ?? "", item: e.item) {
                 case .yes:
-                    try store.markDone(id: e.id, resolution: "item information after a lost answer: charged (\(info.circulationStatusCode)) to patron \(e.patron ?? "")", atUnix: clock())
+                    try store.markDone(
+                        id: e.id,
+                        resolution:
+                            "item information after a lost answer: charged (\(info.circulationStatusCode)) to patron \(e.patron ?? "")",
+                        atUnix: clock())
                     return .done
                 case .no:
-                    return try dead(e, "after a lost answer the ILS shows the item charged, but not to patron \(e.patron ?? "?"): someone else has it; resolve at the desk")
+                    return try dead(
+                        e,
+                        "after a lost answer the ILS shows the item charged, but not to patron \(e.patron ?? "?"): someone else has it; resolve at the desk"
+                    )
                 case .unknown:
-                    return try dead(e, "after a lost answer the ILS shows the item charged and does not list patron \(e.patron ?? "?")'s charged items: cannot tell whether this checkout is ours; check in the ILS")
+                    return try dead(
+                        e,
+                        "after a lost answer the ILS shows the item charged and does not list patron \(e.patron ?? "?")'s charged items: cannot tell whether this checkout is ours; check in the ILS"
+                    )
                 }
             case .checkin where SIP2UnknownOutcomeRule.afterLostCheckin(info) == .alreadyApplied:
-                try store.markDone(id: e.id, resolution: "item information after a lost answer: not charged (\(info.circulationStatusCode))", atUnix: clock())
+                try store.markDone(
+                    id: e.id, resolution: "item information after a lost answer: not charged (\(info.circulationStatusCode))",
+                    atUnix: clock())
                 return .done
             default: break
             }
@@ -156,9 +176,12 @@ public actor SyncService {
         try store.markAttempt(id: e.id)
         switch e.kind {
         case .checkout:
-            let r = await client.makeCheckout(patron: e.patron ?? "", item: e.item, noBlock: true, transactionDate: e.transactionDate,
-                                              nbDueDate: e.nbDueDate ?? e.transactionDate)
-            guard case .checkout(let c) = try await client.request(r) else { throw SIP2ClientError.unexpectedResponse(command: "11", got: "?") }
+            let r = await client.makeCheckout(
+                patron: e.patron ?? "", item: e.item, noBlock: true, transactionDate: e.transactionDate,
+                nbDueDate: e.nbDueDate ?? e.transactionDate)
+            guard case .checkout(let c) = try await client.request(r) else {
+                throw SIP2ClientError.unexpectedResponse(command: "11", got: "?")
+            }
             if c.ok {
                 try store.markDone(id: e.id, resolution: c.renewal ? "renewal ok (patron already had it)" : "checked out", atUnix: clock())
                 return .done
@@ -166,9 +189,13 @@ public actor SyncService {
             return try dead(e, "ILS refused the checkout: " + (c.screenMessages.first ?? "no reason given"))
         case .checkin:
             let r = await client.makeCheckin(item: e.item, noBlock: true, transactionDate: e.transactionDate, returnDate: e.transactionDate)
-            guard case .checkin(let c) = try await client.request(r) else { throw SIP2ClientError.unexpectedResponse(command: "09", got: "?") }
+            guard case .checkin(let c) = try await client.request(r) else {
+                throw SIP2ClientError.unexpectedResponse(command: "09", got: "?")
+            }
             if c.ok {
-                try store.markDone(id: e.id, resolution: c.alert ? "checked in, alert: " + (c.screenMessages.first ?? "put aside") : "checked in", atUnix: clock())
+                try store.markDone(
+                    id: e.id, resolution: c.alert ? "checked in, alert: " + (c.screenMessages.first ?? "put aside") : "checked in",
+                    atUnix: clock())
                 return .done
             }
             return try dead(e, "ILS refused the checkin: " + (c.screenMessages.first ?? "no reason given"))
@@ -189,7 +216,9 @@ public actor SyncService {
 
     func dead(_ e: OutboxEntry, _ reason: String) throws -> Replayed {
         try store.markDead(id: e.id, reason: reason, atUnix: clock())
-        logger.error("SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)) moved to dead letters: \(reason); staff must resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again")
+        logger.error(
+            "SIP2 outbox entry \(e.id) (\(e.kind.rawValue) \(e.item)) moved to dead letters: \(reason); staff must resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again"
+        )
         alert(e, reason)
         return .dead
     }
@@ -197,8 +226,10 @@ public actor SyncService {
     /// Replays forever: a round, then a wait (poll interval when the queue drained, growing backoff
     /// after a failure). Ends when the task is cancelled.
     /// `onRound` sees every round's result (the daemon's counters and log lines).
-    public func run(pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300),
-                    onRound: @Sendable (RoundResult) -> Void = { _ in }) async {
+    public func run(
+        pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300),
+        onRound: @Sendable (RoundResult) -> Void = { _ in }
+    ) async {
         var wait = pollInterval
         while !Task.isCancelled {
             let r = await replayRound()

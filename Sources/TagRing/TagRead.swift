@@ -21,7 +21,7 @@ public struct TagRead: BitwiseCopyable, Sendable {
 
     public enum Kind: UInt8, Sendable, BitwiseCopyable {
         case iso15693 = 1  // HF, ISO 15693 / ISO 18000-3 mode 1
-        case epcGen2 = 2   // UHF, ISO 18000-63
+        case epcGen2 = 2  // UHF, ISO 18000-63
     }
 
     /// Monotonic time (ns) at which the frame carrying this read arrived at the driver.

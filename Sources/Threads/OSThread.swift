@@ -23,12 +23,14 @@ public final class OSThread: @unchecked Sendable {
     public init(name: String, _ body: @escaping @Sendable () -> Void) {
         self.name = name
         let box = Unmanaged.passRetained(Box(body, name: name)).toOpaque()
-        let rc = pthread_create(&thread, nil, { arg in
-            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            setCurrentThreadName(box.name)
-            box.body()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, nil,
+            { arg in
+                let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+                setCurrentThreadName(box.name)
+                box.body()
+                return nil
+            }, box)
         precondition(rc == 0, "pthread_create(\(name)) failed: \(rc)")
         started = true
     }

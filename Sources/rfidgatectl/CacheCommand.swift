@@ -52,17 +52,23 @@ struct CacheCommand: ParsableCommand {
                         lastPrint = now
                         let pct = p.totalBytes > 0 ? Int(p.bytes * 100 / p.totalBytes) : 100
                         let rate = Double(p.accepted + p.rejected) / max(Double(now - started) / 1000, 0.001)
-                        printError("\r\u{1B}[Kimporting \(file): \(pct)%  \(p.accepted) rows  \(p.rejected) rejected  \(Int(rate)) rows/s", newline: false)
+                        printError(
+                            "\r\u{1B}[Kimporting \(file): \(pct)%  \(p.accepted) rows  \(p.rejected) rejected  \(Int(rate)) rows/s",
+                            newline: false)
                     },
                     shouldStop: { interrupted.load(ordering: .relaxed) })
             }
             if tty { printError("", newline: true) }
             if let line = summary.resumedAtLine { print("resumed an interrupted import at line \(line)") }
             if summary.abandonedOther { print("note: an unfinished import of another file was abandoned (its committed rows stay)") }
-            print("\(summary.interrupted ? "interrupted" : "imported"): \(summary.accepted) items, \(summary.rejected) rows rejected\(replace && !summary.interrupted ? ", \(summary.deleted) items no longer in the export deleted" : "")")
+            print(
+                "\(summary.interrupted ? "interrupted" : "imported"): \(summary.accepted) items, \(summary.rejected) rows rejected\(replace && !summary.interrupted ? ", \(summary.deleted) items no longer in the export deleted" : "")"
+            )
             if !summary.ignoredColumns.isEmpty { print("ignored columns: \(summary.ignoredColumns.joined(separator: ", "))") }
             for r in summary.reasons {
-                print("  \(r.count) × \(r.reason) (line\(r.lines.count == 1 ? "" : "s") \(r.lines.map(String.init).joined(separator: ", "))\(r.count > r.lines.count ? ", …" : ""))")
+                print(
+                    "  \(r.count) × \(r.reason) (line\(r.lines.count == 1 ? "" : "s") \(r.lines.map(String.init).joined(separator: ", "))\(r.count > r.lines.count ? ", …" : ""))"
+                )
             }
             if summary.interrupted {
                 print("run the same command again to resume")
@@ -72,7 +78,8 @@ struct CacheCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show what the cache knows about an item, and what the gate would make of it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the cache knows about an item, and what the gate would make of it.")
         @Argument(help: "Primary item id (barcode).") var item: String
         @OptionGroup var store: StoreOptions
 
@@ -94,7 +101,8 @@ struct CacheCommand: ParsableCommand {
     }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set one item's loan state (a running rfidgated applies it within a second).")
+        static let configuration = CommandConfiguration(
+            abstract: "Set one item's loan state (a running rfidgated applies it within a second).")
         @Argument(help: "Primary item id (barcode).") var item: String
         @Option(help: "Loan state: \(LoanState.allCases.map(\.rawValue).joined(separator: ", ")).") var state: String
         @Option(help: "Due date YYYY-MM-DD.") var due: String?
@@ -106,7 +114,9 @@ struct CacheCommand: ParsableCommand {
             guard let loan = LoanState(parsing: state) else { throw ValidationError("--state: unknown loan state \"\(state)\"") }
             let s = try store.open()
             try storeCall { () throws(CirculationError) in
-                try s.upsert([ItemUpdate(pii: item, loanState: loan, dueDate: due, title: title, ownerISIL: owner)], source: .manual, at: unixMillisNow(), journal: true)
+                try s.upsert(
+                    [ItemUpdate(pii: item, loanState: loan, dueDate: due, title: title, ownerISIL: owner)], source: .manual,
+                    at: unixMillisNow(), journal: true)
             }
             print("\(item): \(loan.rawValue)")
         }
@@ -123,7 +133,9 @@ struct CacheCommand: ParsableCommand {
             @OptionGroup var store: StoreOptions
             func run() throws {
                 let s = try store.open()
-                try storeCall { () throws(CirculationError) in try s.addHot(item, reason: reason, note: note, at: unixMillisNow(), journal: true) }
+                try storeCall { () throws(CirculationError) in
+                    try s.addHot(item, reason: reason, note: note, at: unixMillisNow(), journal: true)
+                }
                 print("\(item): on the hot list (\(reason))")
             }
         }

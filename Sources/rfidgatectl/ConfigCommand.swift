@@ -7,7 +7,8 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config", abstract: "Check configuration files.", subcommands: [Check.self])
 
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a TOML configuration file; exit 78 with the offending key if it is wrong.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a TOML configuration file; exit 78 with the offending key if it is wrong.")
 
         @Argument(help: "The TOML file, e.g. /etc/rfidgate/rfidgate.toml.") var file: String
 

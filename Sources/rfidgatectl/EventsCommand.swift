@@ -16,14 +16,18 @@ struct AlarmsCommand: ParsableCommand {
         if csv {
             print("time,item,part,title,owner_isil,reader,antenna,afi,reason,tag_uid")
             for a in alarms {
-                print([LocalTime.format(a.at), a.item ?? "", a.parts > 1 ? "\(a.part)/\(a.parts)" : "", a.title ?? "", a.ownerISIL ?? "",
-                       a.reader, "\(a.antenna)", "\(a.afi)", a.reason, a.tagUID].map(csvField).joined(separator: ","))
+                print(
+                    [
+                        LocalTime.format(a.at), a.item ?? "", a.parts > 1 ? "\(a.part)/\(a.parts)" : "", a.title ?? "", a.ownerISIL ?? "",
+                        a.reader, "\(a.antenna)", "\(a.afi)", a.reason, a.tagUID,
+                    ].map(csvField).joined(separator: ","))
             }
             return
         }
         for a in alarms {
             let item = a.item.map { $0 + (a.parts > 1 ? " part \(a.part)/\(a.parts)" : "") } ?? "tag \(a.tagUID)"
-            print("\(LocalTime.format(a.at))  \(item)  \(a.title.map { "\"\($0)\"" } ?? "(no title)")  \(a.reader)/\(a.antenna)  \(a.reason)")
+            print(
+                "\(LocalTime.format(a.at))  \(item)  \(a.title.map { "\"\($0)\"" } ?? "(no title)")  \(a.reader)/\(a.antenna)  \(a.reason)")
         }
         print("\(alarms.count) alarm(s) since \(LocalTime.format(from, seconds: false))")
     }
@@ -31,7 +35,8 @@ struct AlarmsCommand: ParsableCommand {
 
 /// `rfidgatectl stats visitors --since DATE`: people in and out per quarter hour.
 struct StatsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Statistics from the event log.", subcommands: [Visitors.self])
+    static let configuration = CommandConfiguration(
+        commandName: "stats", abstract: "Statistics from the event log.", subcommands: [Visitors.self])
 
     struct Visitors: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Visitors in and out through the gate, per 15 minutes.")
@@ -51,7 +56,9 @@ struct StatsCommand: ParsableCommand {
             print("quarter hour from      in    out")
             var tin = 0, tout = 0
             for b in buckets {
-                print("\(LocalTime.format(b.start * 1000, seconds: false))  \(String(b.inCount).leftPadded(5))  \(String(b.outCount).leftPadded(5))")
+                print(
+                    "\(LocalTime.format(b.start * 1000, seconds: false))  \(String(b.inCount).leftPadded(5))  \(String(b.outCount).leftPadded(5))"
+                )
                 tin += b.inCount
                 tout += b.outCount
             }

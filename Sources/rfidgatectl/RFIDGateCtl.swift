@@ -7,5 +7,8 @@ struct RFIDGateCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfidgatectl",
         abstract: "Look inside RFIDGate: the running daemon, tags, configuration, readers, cache, SIP2.",
-        subcommands: [TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self, SIP2Command.self, SyncCommand.self, StatusCommand.self])
+        subcommands: [
+            TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self,
+            SIP2Command.self, SyncCommand.self, StatusCommand.self,
+        ])
 }

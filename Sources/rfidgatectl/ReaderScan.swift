@@ -20,10 +20,14 @@ enum ReaderScan {
             for (selector, driver) in [(USBDeviceSelector.feig(), "feig-usb"), (USBDeviceSelector.dcttechRelay(), "usb-relay")] {
                 let found = (try? USBDeviceLocator.candidates(usb, selector)) ?? []
                 for f in found {
-                    let name = config?.readers.first { r in
-                        r.driver == .feigUSB && (r.usbSerial == nil || r.usbSerial == f.serial) && (r.usbPort == nil || r.usbPort == f.info.portPath)
-                    }?.id ?? (driver == "usb-relay" && config?.alarmOutput != nil ? "alarm" : "-")
-                    output(pad(name, 14) + pad("\(f.info.vidPid) port \(f.info.portPath)", 34) + pad(driver, 10) + pad(f.serial ?? "-", 12) + usbState(usb, f))
+                    let name =
+                        config?.readers.first { r in
+                            r.driver == .feigUSB && (r.usbSerial == nil || r.usbSerial == f.serial)
+                                && (r.usbPort == nil || r.usbPort == f.info.portPath)
+                        }?.id ?? (driver == "usb-relay" && config?.alarmOutput != nil ? "alarm" : "-")
+                    output(
+                        pad(name, 14) + pad("\(f.info.vidPid) port \(f.info.portPath)", 34) + pad(driver, 10) + pad(f.serial ?? "-", 12)
+                            + usbState(usb, f))
                 }
             }
         }
@@ -68,7 +72,9 @@ enum ReaderScan {
         var entry: GateConfig.Reader
         if let config {
             guard let r = readerID.map({ id in config.readers.first { $0.id == id } }) ?? config.readers.first else {
-                throw ScanError(description: "no reader \"\(readerID ?? "")\" in the configuration; known: \(config.readers.map(\.id).joined(separator: ", "))")
+                throw ScanError(
+                    description:
+                        "no reader \"\(readerID ?? "")\" in the configuration; known: \(config.readers.map(\.id).joined(separator: ", "))")
             }
             entry = r
         } else {
@@ -112,7 +118,9 @@ enum ReaderScan {
         case .feigUSB:
             let context = try usb ?? USBContext.system()
             usb = context
-            return FeigReader(transport: USBDeviceLocator.reconnecting(context, .feig(serial: r.usbSerial, portPath: r.usbPort)), clock: clock, options: feig)
+            return FeigReader(
+                transport: USBDeviceLocator.reconnecting(context, .feig(serial: r.usbSerial, portPath: r.usbPort)), clock: clock,
+                options: feig)
         case .feigTCP:
             let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
             return FeigReader(transport: transport, clock: clock, options: feig)

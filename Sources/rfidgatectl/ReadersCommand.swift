@@ -1,6 +1,7 @@
 import ArgumentParser
 import ControlProtocol
 import RFIDGateConfig
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,8 @@ struct ReadersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List attached and configured readers (the default).")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List attached and configured readers (the default).")
         @Option(help: "Configuration file naming the readers.") var config: String?
         func run() throws {
             let c = try ReadersCommand.loadConfig(config)
@@ -45,7 +47,9 @@ struct ReadersCommand: ParsableCommand {
     struct Scan: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run inventories without the daemon and print each tag (UID/EPC, antenna, AFI, item id).",
-            discussion: "Stop rfidgated first: a USB reader and an LLRP connection have one owner. Without a configuration file the first FEIG USB reader plugged in is used.")
+            discussion:
+                "Stop rfidgated first: a USB reader and an LLRP connection have one owner. Without a configuration file the first FEIG USB reader plugged in is used."
+        )
         @Option(help: "Configuration file naming the readers.") var config: String?
         @Option(help: "The reader's id in the configuration (default: the first).") var reader: String?
         @Flag(help: "One inventory, then exit.") var once = false

@@ -13,7 +13,11 @@ struct SIP2Command: ParsableCommand {
     @OptionGroup var options: SIP2Options
 
     /// Prints the human lines, then (with --json) the JSON object last; maps errors to exit codes.
-    static func run(_ o: SIP2Options, _ body: @escaping @Sendable (SIP2Client) async throws(SIP2ClientError) -> (ok: Bool, lines: [String], json: [(String, JSONOut.Value)])) async throws {
+    static func run(
+        _ o: SIP2Options,
+        _ body:
+            @escaping @Sendable (SIP2Client) async throws(SIP2ClientError) -> (ok: Bool, lines: [String], json: [(String, JSONOut.Value)])
+    ) async throws {
         let client = try o.makeClient()
         let outcome: Result<(ok: Bool, lines: [String], json: [(String, JSONOut.Value)]), SIP2ClientError>
         do throws(SIP2ClientError) {
@@ -37,7 +41,9 @@ struct SIP2Command: ParsableCommand {
     /// The JSON fields of an item-information answer (17/18), shared by `item` and by a
     /// checkout whose answer was lost and was settled by item information.
     static func itemJSON(_ r: ItemInformationResponse) -> [(String, JSONOut.Value)] {
-        var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title)), ("circulation_status", .string(r.circulationStatusCode))]
+        var json: [(String, JSONOut.Value)] = [
+            ("item", .string(r.item)), ("title", .string(r.title)), ("circulation_status", .string(r.circulationStatusCode)),
+        ]
         if let d = r.dueDate { json.append(("due_date", .string(d.text))) }
         return json
     }
@@ -58,12 +64,18 @@ struct SIP2Command: ParsableCommand {
                 let s = try await c.status()
                 let ms = Int((ContinuousClock.now - start) / .milliseconds(1))
                 let yn = { (b: Bool) in b ? "Y" : "N" }
-                return (true, [
-                    "login ok; ACS \(s.institution)\(s.libraryName.map { " (\($0))" } ?? ""): on-line \(yn(s.online)), checkout \(yn(s.checkoutOK)), checkin \(yn(s.checkinOK)), off-line ok \(yn(s.offlineOK))",
-                    "timeout \(s.timeoutTenths.map { "\(Double($0) / 10) s" } ?? "unknown"), retries \(s.retriesAllowed.map(String.init) ?? "unknown"), ACS time \(s.dateTime?.description ?? "none"), \(ms) ms",
-                ], [("online", .bool(s.online)), ("offline_ok", .bool(s.offlineOK)), ("checkout_ok", .bool(s.checkoutOK)),
-                    ("checkin_ok", .bool(s.checkinOK)), ("institution", .string(s.institution)), ("round_trip_ms", .int(Int64(ms)))]
-                   + messages(s.screenMessages))
+                return (
+                    true,
+                    [
+                        "login ok; ACS \(s.institution)\(s.libraryName.map { " (\($0))" } ?? ""): on-line \(yn(s.online)), checkout \(yn(s.checkoutOK)), checkin \(yn(s.checkinOK)), off-line ok \(yn(s.offlineOK))",
+                        "timeout \(s.timeoutTenths.map { "\(Double($0) / 10) s" } ?? "unknown"), retries \(s.retriesAllowed.map(String.init) ?? "unknown"), ACS time \(s.dateTime?.description ?? "none"), \(ms) ms",
+                    ],
+                    [
+                        ("online", .bool(s.online)), ("offline_ok", .bool(s.offlineOK)), ("checkout_ok", .bool(s.checkoutOK)),
+                        ("checkin_ok", .bool(s.checkinOK)), ("institution", .string(s.institution)), ("round_trip_ms", .int(Int64(ms))),
+                    ]
+                        + messages(s.screenMessages)
+                )
             }
         }
     }
@@ -80,14 +92,21 @@ struct SIP2Command: ParsableCommand {
                 let r = try await c.itemInformation(item)
                 let known = r.circulationStatus != nil && r.circulationStatus != .other || !r.title.isEmpty
                 let json = SIP2Command.itemJSON(r)
-                return (known, ["\(r.item): \(r.title.isEmpty ? "(no title)" : r.title)", "circulation status \(r.circulationStatusCode)\(r.circulationStatus.map { " (\($0))" } ?? "")\(r.dueDate.map { ", due \($0.text)" } ?? "")"] + r.screenMessages,
-                        json + messages(r.screenMessages))
+                return (
+                    known,
+                    [
+                        "\(r.item): \(r.title.isEmpty ? "(no title)" : r.title)",
+                        "circulation status \(r.circulationStatusCode)\(r.circulationStatus.map { " (\($0))" } ?? "")\(r.dueDate.map { ", due \($0.text)" } ?? "")",
+                    ] + r.screenMessages,
+                    json + messages(r.screenMessages)
+                )
             }
         }
     }
 
     struct Patron: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Patron information (63): valid patron, name, blocks; the PIN check with --pin.")
+        static let configuration = CommandConfiguration(
+            abstract: "Patron information (63): valid patron, name, blocks; the PIN check with --pin.")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
@@ -100,18 +119,26 @@ struct SIP2Command: ParsableCommand {
                 let r = try await c.patronInformation(patron, pin: pin)
                 let valid = r.validPatron ?? false
                 let pinOK = pin == nil ? true : r.validPassword == true
-                var json: [(String, JSONOut.Value)] = [("patron", .string(r.patron)), ("name", .string(r.name)), ("valid_patron", .bool(valid))]
+                var json: [(String, JSONOut.Value)] = [
+                    ("patron", .string(r.patron)), ("name", .string(r.name)), ("valid_patron", .bool(valid)),
+                ]
                 if pin != nil { json.append(("valid_pin", .bool(r.validPassword == true))) }
                 json.append(("blocked", .bool(r.status.blocksCheckout)))
-                return (valid && pinOK, ["\(r.patron): \(r.name.isEmpty ? "(no name)" : r.name); valid \(valid ? "Y" : "N")\(pin == nil ? "" : ", PIN \(r.validPassword == true ? "ok" : "wrong")")",
-                                         "status flags: \(r.status.set.isEmpty ? "none" : r.status.set.map { "\($0)" }.joined(separator: ", "))"] + r.screenMessages,
-                        json + messages(r.screenMessages))
+                return (
+                    valid && pinOK,
+                    [
+                        "\(r.patron): \(r.name.isEmpty ? "(no name)" : r.name); valid \(valid ? "Y" : "N")\(pin == nil ? "" : ", PIN \(r.validPassword == true ? "ok" : "wrong")")",
+                        "status flags: \(r.status.set.isEmpty ? "none" : r.status.set.map { "\($0)" }.joined(separator: ", "))",
+                    ] + r.screenMessages,
+                    json + messages(r.screenMessages)
+                )
             }
         }
     }
 
     struct Checkout: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check an item out (11); after a lost answer asks item information before resending.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check an item out (11); after a lost answer asks item information before resending.")
         @ParentCommand var parent: SIP2Command
         @OptionGroup var own: SIP2Options
         var options: SIP2Options { own.merged(over: parent.options) }
@@ -122,11 +149,20 @@ struct SIP2Command: ParsableCommand {
             try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 switch try await c.checkout(c.makeCheckout(patron: patron, item: item)) {
                 case .answered(let r):
-                    var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title)), ("renewal", .bool(r.renewal))]
+                    var json: [(String, JSONOut.Value)] = [
+                        ("item", .string(r.item)), ("title", .string(r.title)), ("renewal", .bool(r.renewal)),
+                    ]
                     if let d = r.dueDate { json.append(("due_date", .string(d.text))) }
                     if let d = r.desensitize { json.append(("desensitize", .bool(d))) }
-                    return (r.ok, [r.ok ? "\(item) checked out to \(patron)\(r.renewal ? " (renewal)" : ""): \(r.title)\(r.dueDate.map { ", due \($0.text)" } ?? "")" : "\(item) NOT checked out"] + r.screenMessages,
-                            json + messages(r.screenMessages))
+                    return (
+                        r.ok,
+                        [
+                            r.ok
+                                ? "\(item) checked out to \(patron)\(r.renewal ? " (renewal)" : ""): \(r.title)\(r.dueDate.map { ", due \($0.text)" } ?? "")"
+                                : "\(item) NOT checked out"
+                        ] + r.screenMessages,
+                        json + messages(r.screenMessages)
+                    )
                 case .confirmedCharged(let i):
                     return (true, ["\(item): answer lost, item information shows it charged (not sent twice)"], SIP2Command.itemJSON(i))
                 }
@@ -145,11 +181,20 @@ struct SIP2Command: ParsableCommand {
             try await SIP2Command.run(options) { c async throws(SIP2ClientError) in
                 switch try await c.checkin(c.makeCheckin(item: item)) {
                 case .answered(let r):
-                    var json: [(String, JSONOut.Value)] = [("item", .string(r.item)), ("title", .string(r.title ?? "")), ("alert", .bool(r.alert))]
+                    var json: [(String, JSONOut.Value)] = [
+                        ("item", .string(r.item)), ("title", .string(r.title ?? "")), ("alert", .bool(r.alert)),
+                    ]
                     if let d = r.resensitize { json.append(("resensitize", .bool(d))) }
-                    return (r.ok, [r.ok ? "\(item) checked in\(r.alert ? " (ALERT: put aside)" : "")" : "\(item) NOT checked in"] + r.screenMessages, json + messages(r.screenMessages))
+                    return (
+                        r.ok,
+                        [r.ok ? "\(item) checked in\(r.alert ? " (ALERT: put aside)" : "")" : "\(item) NOT checked in"] + r.screenMessages,
+                        json + messages(r.screenMessages)
+                    )
                 case .confirmedNotCharged(let i):
-                    return (true, ["\(item): answer lost, item information shows it no longer charged"], [("item", .string(i.item)), ("title", .string(i.title)), ("circulation_status", .string(i.circulationStatusCode))])
+                    return (
+                        true, ["\(item): answer lost, item information shows it no longer charged"],
+                        [("item", .string(i.item)), ("title", .string(i.title)), ("circulation_status", .string(i.circulationStatusCode))]
+                    )
                 }
             }
         }

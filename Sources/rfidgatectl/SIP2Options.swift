@@ -12,7 +12,10 @@ struct SIP2Options: ParsableArguments {
     @Option(help: "Configuration file with a [sip2] table (default /etc/rfidgate/rfidgate.toml).") var config: String?
     @Option(help: "ILS SIP2 server as HOST:PORT.") var server: String?
     @Option(help: "SIP2 login (CN).") var login: String?
-    @Option(help: "SIP2 password (CO). Visible to other users in the process list: prefer the config's credential, --password-file, $RFIDGATE_SIP2_PASSWORD or --ask-password.") var password: String?
+    @Option(
+        help:
+            "SIP2 password (CO). Visible to other users in the process list: prefer the config's credential, --password-file, $RFIDGATE_SIP2_PASSWORD or --ask-password."
+    ) var password: String?
     @Option(help: "Read the SIP2 password from this file (the secret alone; one trailing line break ignored).") var passwordFile: String?
     @Flag(help: "Ask for the SIP2 password on the terminal, without echo.") var askPassword = false
     @Option(help: "Institution id (AO).") var institution: String?
@@ -100,14 +103,15 @@ struct SIP2Options: ParsableArguments {
     func makeClient() throws -> SIP2Client {
         let cfg = try clientConfiguration()
         guard raw else { return SIP2Client(cfg) }
-        return SIP2Client(cfg, trace: { (dir: SIP2Client.Direction, bytes: [UInt8]) in
-            // Passwords and PINs masked; the ILS's text made safe for the terminal.
-            let text = SafeText.display(String(decoding: SIP2Redaction.redacted(bytes), as: UTF8.self))
-            printError((dir == .sent ? ">> " : "<< ") + text)
-        })
+        return SIP2Client(
+            cfg,
+            trace: { (dir: SIP2Client.Direction, bytes: [UInt8]) in
+                // Passwords and PINs masked; the ILS's text made safe for the terminal.
+                let text = SafeText.display(String(decoding: SIP2Redaction.redacted(bytes), as: UTF8.self))
+                printError((dir == .sent ? ">> " : "<< ") + text)
+            })
     }
 }
-
 
 /// One JSON object from ordered key/value pairs (strings, numbers, booleans, null), written
 /// through the shared JSON path (`JSONWire`: sorted keys).

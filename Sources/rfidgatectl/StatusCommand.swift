@@ -32,7 +32,9 @@ struct StatusCommand: ParsableCommand {
             print(try JSONWire.encode(report))
             return
         }
-        for line in Self.render(report, previous: interval > 0 ? first : nil, seconds: interval).split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in Self.render(report, previous: interval > 0 ? first : nil, seconds: interval).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        {
             print(line)
         }
     }
@@ -72,10 +74,16 @@ struct StatusCommand: ParsableCommand {
     static func render(_ r: StatusReport, previous: StatusReport?, seconds: Double) -> String {
         var lines: [String] = []
         let simulated = r.simulated ? " (simulated readers)" : ""
-        lines.append("rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
-            + "\(r.items) item passages, \(r.alarms) alarms, \(r.undecodable) undecodable, \(r.drops) ring drops")
+        lines.append(
+            "rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
+                + "\(r.items) item passages, \(r.alarms) alarms, \(r.undecodable) undecodable, \(r.drops) ring drops")
         let before = previous?.readers ?? []
-        var rows = [["reader", "driver", "state", "reads/s", "reads", "errors", "ring", previous == nil ? "antenna:reads" : "antenna:reads/s", "wire"]]
+        var rows = [
+            [
+                "reader", "driver", "state", "reads/s", "reads", "errors", "ring", previous == nil ? "antenna:reads" : "antenna:reads/s",
+                "wire",
+            ]
+        ]
         for reader in r.readers {
             let old = before.first { $0.id == reader.id }
             let rate = old.map { "\(Int((Double(reader.reads - $0.reads) / seconds).rounded()))" } ?? "-"
@@ -92,7 +100,9 @@ struct StatusCommand: ParsableCommand {
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
-            lines.append(row.enumerated().map { c, v in c == row.count - 1 ? v : v.padding(toLength: widths[c] + 2, withPad: " ", startingAt: 0) }.joined())
+            lines.append(
+                row.enumerated().map { c, v in c == row.count - 1 ? v : v.padding(toLength: widths[c] + 2, withPad: " ", startingAt: 0) }
+                    .joined())
         }
         if let cache = r.cache {
             lines.append("cache: \(cache.path) (\(cache.entries) items in the gate's index)")
@@ -100,7 +110,9 @@ struct StatusCommand: ParsableCommand {
             lines.append("cache: unavailable (judging by the tags alone)")
         }
         if let sync = r.sync {
-            lines.append("sync: \(sync.replayed) replayed, \(sync.deadLetters) dead letters, \(sync.backlog.map(String.init) ?? "?") queued (rfidgatectl sync status for details)")
+            lines.append(
+                "sync: \(sync.replayed) replayed, \(sync.deadLetters) dead letters, \(sync.backlog.map(String.init) ?? "?") queued (rfidgatectl sync status for details)"
+            )
         } else {
             lines.append("sync: not configured ([sip2] server)")
         }

@@ -37,7 +37,9 @@ struct StoreOptions: ParsableArguments {
     func open(durability: CirculationStore.Durability = .full, create: Bool = false) throws -> CirculationStore {
         do {
             let p = try path()
-            return create ? try CirculationStore(path: p, durability: durability, cacheMiB: 64) : try CirculationStore.openExisting(path: p, durability: durability)
+            return create
+                ? try CirculationStore(path: p, durability: durability, cacheMiB: 64)
+                : try CirculationStore.openExisting(path: p, durability: durability)
         } catch let e as CirculationError {
             printError("rfidgatectl: \(e)")
             throw ExitCode(1)
@@ -93,7 +95,9 @@ struct SinceOption: ParsableArguments {
     var since: String
 
     func millis() throws -> Int64 {
-        guard let v = LocalTime.parse(since) else { throw ValidationError("--since: \"\(since)\" is not YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"") }
+        guard let v = LocalTime.parse(since) else {
+            throw ValidationError("--since: \"\(since)\" is not YYYY-MM-DD or \"YYYY-MM-DD HH:MM\"")
+        }
         return v
     }
 }

@@ -4,6 +4,7 @@ import RFIDGateConfig
 import SIP2
 import SIP2Client
 import SIP2Sync
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,21 +42,29 @@ struct SyncCommand: ParsableCommand {
             let store = try SyncCommand.openOutbox(db: where_.db, config: where_.config)
             let s = try store.status()
             print("backlog \(s.backlog) (oldest \(SyncCommand.time(s.oldestPendingUnix))), done \(s.done), dead letters \(s.deadLetters)")
-            print("last success \(SyncCommand.time(s.lastSuccessUnix)); last error \(s.lastError.map { "\($0) at \(SyncCommand.time(s.lastErrorUnix))" } ?? "none")")
+            print(
+                "last success \(SyncCommand.time(s.lastSuccessUnix)); last error \(s.lastError.map { "\($0) at \(SyncCommand.time(s.lastErrorUnix))" } ?? "none")"
+            )
             if let a = s.lastACSStatus {
-                print("last ACS status at \(SyncCommand.time(a.atUnix)): on-line \(a.online ? "Y" : "N"), off-line ok \(a.offlineOK ? "Y" : "N")")
+                print(
+                    "last ACS status at \(SyncCommand.time(a.atUnix)): on-line \(a.online ? "Y" : "N"), off-line ok \(a.offlineOK ? "Y" : "N")"
+                )
             }
             if let since = s.offlineSinceUnix { print("ILS unreachable since \(SyncCommand.time(since))") }
             for d in try store.deadLetters(limit: 50) {
-                print("dead \(d.id): \(d.kind.rawValue) item \(d.item)\(d.patron.map { " patron \($0)" } ?? "") at \(d.transactionDate): \(d.lastError ?? "")")
+                print(
+                    "dead \(d.id): \(d.kind.rawValue) item \(d.item)\(d.patron.map { " patron \($0)" } ?? "") at \(d.transactionDate): \(d.lastError ?? "")"
+                )
             }
             if json {
-                print(JSONOut.object([
-                    ("ok", .bool(true)), ("backlog", .int(Int64(s.backlog))), ("done", .int(Int64(s.done))), ("dead_letters", .int(Int64(s.deadLetters))),
-                    ("oldest_pending_unix", s.oldestPendingUnix.map { .int($0) } ?? .null),
-                    ("last_success_unix", s.lastSuccessUnix.map { .int($0) } ?? .null),
-                    ("last_error", s.lastError.map { .string($0) } ?? .null),
-                ]))
+                print(
+                    JSONOut.object([
+                        ("ok", .bool(true)), ("backlog", .int(Int64(s.backlog))), ("done", .int(Int64(s.done))),
+                        ("dead_letters", .int(Int64(s.deadLetters))),
+                        ("oldest_pending_unix", s.oldestPendingUnix.map { .int($0) } ?? .null),
+                        ("last_success_unix", s.lastSuccessUnix.map { .int($0) } ?? .null),
+                        ("last_error", s.lastError.map { .string($0) } ?? .null),
+                    ]))
             }
         }
     }
@@ -63,7 +72,9 @@ struct SyncCommand: ParsableCommand {
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put a dead letter back in the queue, or send a pausing entry now (failures reset).",
-            discussion: "The entry keeps its place, and the count of sends that may have reached the ILS: it is still checked with item information before it is sent again.")
+            discussion:
+                "The entry keeps its place, and the count of sends that may have reached the ILS: it is still checked with item information before it is sent again."
+        )
         @OptionGroup var where_: StoreOptions
         @Argument(help: "Outbox entry id (see sync status).") var id: Int64
         func run() throws {
@@ -104,14 +115,23 @@ struct SyncCommand: ParsableCommand {
                     let backingOff = r.stoppedBy == nil && r.done + r.deadLettered == 0 && left > 0
                     if left == 0 || !untilEmpty || backingOff {
                         await client.disconnect()
-                        return (done, dead, left, backingOff ? "the rest are pausing after failures (`sync retry ID` sends one now)" : r.stoppedBy)
+                        return (
+                            done, dead, left,
+                            backingOff ? "the rest are pausing after failures (`sync retry ID` sends one now)" : r.stoppedBy
+                        )
                     }
                     try await Task.sleep(for: wait)
                     wait = min(wait * 2, .seconds(30))
                 }
             }()
             print("replayed \(done), dead letters \(dead), still queued \(left)\(stopped.map { "; stopped: \($0)" } ?? "")")
-            if options.json { print(JSONOut.object([("ok", .bool(left == 0)), ("replayed", .int(Int64(done))), ("dead_letters", .int(Int64(dead))), ("backlog", .int(Int64(left)))])) }
+            if options.json {
+                print(
+                    JSONOut.object([
+                        ("ok", .bool(left == 0)), ("replayed", .int(Int64(done))), ("dead_letters", .int(Int64(dead))),
+                        ("backlog", .int(Int64(left))),
+                    ]))
+            }
             if left > 0 { throw ExitCode(75) }
         }
     }

@@ -40,7 +40,10 @@ struct TagCommand: ParsableCommand {
             case user
         }
 
-        @Option(help: "Which memory the hex is: hf (HF user memory from block 0), uii (UHF MB01 from the PC word), epc (UHF UII words without the PC word, as readers report the EPC; --afi gives the security state), user (UHF MB11).")
+        @Option(
+            help:
+                "Which memory the hex is: hf (HF user memory from block 0), uii (UHF MB01 from the PC word), epc (UHF UII words without the PC word, as readers report the EPC; --afi gives the security state), user (UHF MB11)."
+        )
         var memory: Memory = .hf
 
         @Option(help: "HF DSFID as read from the tag (06 marks ISO 28560-2). Omit to detect from the content.")

@@ -1,6 +1,7 @@
-@_spi(Testing) @testable import Circulation
 import Foundation
 import Testing
+
+@_spi(Testing) @testable import Circulation
 
 /// Callers act on `CirculationError.kind` (retry, hold in memory, stop), not on the wording.
 @Suite("Circulation error kinds")
@@ -21,7 +22,9 @@ struct ErrorKindTests {
         try store.capSize(extraPages: 2)
         var full: CirculationError?
         for i in 0..<10_000 where full == nil {
-            let batch = (0..<20).map { _ in AlarmRecord(at: Int64(i), item: nil, tagUID: "0", reader: "r", antenna: 1, afi: 0, reason: "filler") }
+            let batch = (0..<20).map { _ in
+                AlarmRecord(at: Int64(i), item: nil, tagUID: "0", reader: "r", antenna: 1, afi: 0, reason: "filler")
+            }
             do throws(CirculationError) { try store.record(alarms: batch) } catch { full = error }
         }
         #expect(full?.kind == .diskFull, "\(String(describing: full))")

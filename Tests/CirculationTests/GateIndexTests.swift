@@ -30,7 +30,9 @@ struct GateIndexTests {
     @Test func growsPastItsInitialSizeWithoutLosingEntries() {
         let index = GateIndex(expectedItems: 0)
         let before = index.tableBytes
-        for i in 0..<50_000 { index.set(CirculationKey.of("item-\(i)"), CacheEntry(loan: i % 2 == 0 ? .onLoan : .inLibrary, hot: i % 7 == 0)) }
+        for i in 0..<50_000 {
+            index.set(CirculationKey.of("item-\(i)"), CacheEntry(loan: i % 2 == 0 ? .onLoan : .inLibrary, hot: i % 7 == 0))
+        }
         #expect(index.tableBytes > before)
         #expect(index.count == 50_000)
         #expect(index.retiredTables == 0)  // no reader attached: old tables freed at once
@@ -98,10 +100,12 @@ final class Thread: @unchecked Sendable {
     private final class Box { let body: () -> Void; init(_ b: @escaping () -> Void) { body = b } }
     init(_ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        pthread_create(&t, nil, { arg in
-            Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
-            return nil
-        }, box)
+        pthread_create(
+            &t, nil,
+            { arg in
+                Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue().body()
+                return nil
+            }, box)
     }
     func join() { pthread_join(t, nil) }
 }

@@ -3,11 +3,14 @@ import Foundation
 import Testing
 
 /// A CSV export of `n` items: every third on loan, with titles (some quoted with commas).
-func writeExport(_ path: String, n: Int, start: Int = 0, header: String = "item_id,loan_state,due_date,title,owner_isil", extraBad: Bool = false) throws {
+func writeExport(
+    _ path: String, n: Int, start: Int = 0, header: String = "item_id,loan_state,due_date,title,owner_isil", extraBad: Bool = false
+) throws {
     var s = header + "\r\n"
     for i in start..<(start + n) {
         let onLoan = i % 3 == 0
-        s += "3901\(String(i).leftPad(10)),\(onLoan ? "on-loan" : "available"),\(onLoan ? "2030-02-0\(1 + i % 9)" : ""),\"Title \(i), vol. \"\"\(i % 4)\"\"\",DK-718500\r\n"
+        s +=
+            "3901\(String(i).leftPad(10)),\(onLoan ? "on-loan" : "available"),\(onLoan ? "2030-02-0\(1 + i % 9)" : ""),\"Title \(i), vol. \"\"\(i % 4)\"\"\",DK-718500\r\n"
     }
     if extraBad {
         s += ",available,,No id,\n"
@@ -37,11 +40,16 @@ struct ImportTests {
         #expect(summary.accepted == 1000)
         #expect(summary.rejected == 5)
         #expect(progressCalls >= 4)
-        #expect(Set(summary.reasons.map(\.reason)) == ["empty item id", "unknown loan state", "due date is not YYYY-MM-DD", "item id longer than 32 bytes", "too few fields"])
+        #expect(
+            Set(summary.reasons.map(\.reason)) == [
+                "empty item id", "unknown loan state", "due date is not YYYY-MM-DD", "item id longer than 32 bytes", "too few fields",
+            ])
         #expect(summary.reasons.first { $0.reason == "unknown loan state" }?.lines == [1003])
         #expect(try store.itemCount() == 1000)
         let item = try #require(try store.item("39010000000003"))
-        #expect(item.loanState == .onLoan && item.dueDate == "2030-02-04" && item.title == "Title 3, vol. \"3\"" && item.ownerISIL == "DK-718500")
+        #expect(
+            item.loanState == .onLoan && item.dueDate == "2030-02-04" && item.title == "Title 3, vol. \"3\""
+                && item.ownerISIL == "DK-718500")
         #expect(try store.consistencyProblems() == [])
         let index = GateIndex()
         #expect(try store.loadIndex(into: index).entries == 1000)
@@ -55,7 +63,9 @@ struct ImportTests {
         var options = CSVImport.Options()
         options.batchRows = 1000
         var batches = 0
-        let first = try CSVImport(store: store, path: csv, options: options).run(shouldStop: { batches += 1; return batches == 2 })
+        let first = try CSVImport(store: store, path: csv, options: options).run(shouldStop: {
+            batches += 1; return batches == 2
+        })
         #expect(first.interrupted)
         #expect(first.accepted == 2000)
         #expect(try store.itemCount() == 2000)

@@ -7,10 +7,11 @@ struct StoreTests {
     @Test func itemsHotListAndIndexAgree() throws {
         let dir = TempDir(); defer { dir.remove() }
         let store = try CirculationStore(path: dir.file("nested/dir/cache.sqlite"))
-        try store.upsert([
-            ItemUpdate(pii: "A1", loanState: .onLoan, dueDate: "2030-01-31", title: "Moby Dick", ownerISIL: "DK-718500"),
-            ItemUpdate(pii: "A2", loanState: .available, title: "Emma"),
-        ], source: .import, at: 1_000, journal: false)
+        try store.upsert(
+            [
+                ItemUpdate(pii: "A1", loanState: .onLoan, dueDate: "2030-01-31", title: "Moby Dick", ownerISIL: "DK-718500"),
+                ItemUpdate(pii: "A2", loanState: .available, title: "Emma"),
+            ], source: .import, at: 1_000, journal: false)
         try store.addHot("A2", reason: "stolen", at: 2_000, journal: false)
         try store.addHot("GHOST", reason: "missing", at: 2_000, journal: false)  // hot, not in items
 
@@ -65,17 +66,24 @@ struct StoreTests {
         let t0: Int64 = 1_767_225_600_000  // 2026-01-01T00:00:00Z
         try store.record(
             alarms: [
-                AlarmRecord(at: t0 + 5_000, item: "B7", tagUID: "E004015000000007", reader: "gate-1", antenna: 2, afi: 7, reason: "secured"),
-                AlarmRecord(at: t0 + 6_000, item: nil, tagUID: "E0040150DEADBEEF", reader: "gate-1", antenna: 1, afi: 7, reason: "undecodable"),
+                AlarmRecord(
+                    at: t0 + 5_000, item: "B7", tagUID: "E004015000000007", reader: "gate-1", antenna: 2, afi: 7, reason: "secured"),
+                AlarmRecord(
+                    at: t0 + 6_000, item: nil, tagUID: "E0040150DEADBEEF", reader: "gate-1", antenna: 1, afi: 7, reason: "undecodable"),
             ],
             visitors: [VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: t0 + 1), inCount: 3, outCount: 2)])
-        try store.record(alarms: [], visitors: [VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: t0 + 899_999), inCount: 1, outCount: 0),
-                                                VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: t0 + 900_000), inCount: 0, outCount: 4)])
+        try store.record(
+            alarms: [],
+            visitors: [
+                VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: t0 + 899_999), inCount: 1, outCount: 0),
+                VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: t0 + 900_000), inCount: 0, outCount: 4),
+            ])
         let alarms = try store.alarms(since: t0)
         #expect(alarms.map(\.title) == ["Der Zauberberg", nil])
         #expect(alarms.first?.antenna == 2)
         let v = try store.visitors(since: t0)
-        #expect(v == [VisitorBucket(start: t0 / 1000, inCount: 4, outCount: 2), VisitorBucket(start: t0 / 1000 + 900, inCount: 0, outCount: 4)])
+        #expect(
+            v == [VisitorBucket(start: t0 / 1000, inCount: 4, outCount: 2), VisitorBucket(start: t0 / 1000 + 900, inCount: 0, outCount: 4)])
         #expect(try store.alarms(since: t0 + 5_500).count == 1)
     }
 

@@ -4,7 +4,10 @@ import Foundation
 struct TempDir {
     let path: String
     init(_ name: String = "circ") {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent(
+                "rfidgate-\(name)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            ).path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
     func file(_ name: String) -> String { path + "/" + name }

@@ -7,16 +7,21 @@ import Testing
 @Suite struct StatusReportCodingTests {
     static let report = StatusReport(
         role: "gate", simulated: true, uptimeSeconds: 12.3,
-        readers: [.init(
-            id: "gate-1", driver: "feig-sim", wire: "sim gate-1", state: "reading",
-            antennas: [.init(antenna: 1, reads: 40), .init(antenna: 2, reads: 0)], cycles: 9, reads: 40, timeouts: 1,
-            protocolErrors: 2, disconnects: 3, ringFill: 0.125, ringHighWater: 7, drops: 0)],
+        readers: [
+            .init(
+                id: "gate-1", driver: "feig-sim", wire: "sim gate-1", state: "reading",
+                antennas: [.init(antenna: 1, reads: 40), .init(antenna: 2, reads: 0)], cycles: 9, reads: 40, timeouts: 1,
+                protocolErrors: 2, disconnects: 3, ringFill: 0.125, ringHighWater: 7, drops: 0)
+        ],
         reads: 40, items: 3, alarms: 1, undecodable: 0, drops: 0, cache: nil, sync: nil)
 
     @Test func keysAreTheDocumentedOnesAndSorted() throws {
         let text = try JSONWire.encode(Self.report)
         #expect(text.hasPrefix(#"{"alarms":1,"cache":null,"drops":0,"items":3,"readers":[{"antennas":[{"antenna":1,"reads":40}"#))
-        for key in ["\"uptime_s\":12.3", "\"protocol_errors\":2", "\"ring_fill\":0.125", "\"ring_high_water\":7", "\"sync\":null", "\"role\":\"gate\""] {
+        for key in [
+            "\"uptime_s\":12.3", "\"protocol_errors\":2", "\"ring_fill\":0.125", "\"ring_high_water\":7", "\"sync\":null",
+            "\"role\":\"gate\"",
+        ] {
             #expect(text.contains(key), "\(key) in \(text)")
         }
         #expect(!text.contains("\n"))
@@ -36,7 +41,9 @@ import Testing
         let v = JSONValue.object([("b", .array([.int(-1), .bool(true), .null])), ("a", .string("x\"/\n"))])
         let text = try JSONWire.encode(v)
         #expect(text == #"{"a":"x\"/\n","b":[-1,true,null]}"#)
-        #expect(try JSONWire.decode(JSONValue.self, from: text) == .object([("a", .string("x\"/\n")), ("b", .array([.int(-1), .bool(true), .null]))]))
+        #expect(
+            try JSONWire.decode(JSONValue.self, from: text)
+                == .object([("a", .string("x\"/\n")), ("b", .array([.int(-1), .bool(true), .null]))]))
         #expect((try? JSONWire.decode(JSONValue.self, from: "1.5")) == nil, "tag data has integers only")
     }
 

@@ -8,7 +8,8 @@ import Testing
 @Suite("kill -9: store consistency, import resume, alarms never lost", .serialized)
 struct CrashConsistencyTests {
     static func tempDir() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "rfidgate-crash-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -52,9 +53,10 @@ struct CrashConsistencyTests {
         config.readonly = true
         config.busyMode = .timeout(1)
         guard let queue = try? DatabaseQueue(path: db, configuration: config) else { return 0 }
-        return (try? queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT coalesce(max(accepted), 0) FROM imports WHERE status = 'running'") ?? 0
-        }) ?? 0
+        return
+            (try? queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT coalesce(max(accepted), 0) FROM imports WHERE status = 'running'") ?? 0
+            }) ?? 0
     }
 
     @Test func killDuringA100kRowImportWhileTheDaemonRuns() throws {
@@ -64,7 +66,8 @@ struct CrashConsistencyTests {
         try Self.writeCSV(csv, rows: 100_000)
         let db = dir.appendingPathComponent("cache.sqlite").path
         let config = dir.appendingPathComponent("gate.toml")
-        try "[cache]\npath = \"\(db)\"\nwatch_ms = 200\n[simulation]\npatrons_per_minute = 300\nforgetful_fraction = 1.0\n".write(to: config, atomically: true, encoding: .utf8)
+        try "[cache]\npath = \"\(db)\"\nwatch_ms = 200\n[simulation]\npatrons_per_minute = 300\nforgetful_fraction = 1.0\n".write(
+            to: config, atomically: true, encoding: .utf8)
 
         // The daemon runs on the same store (its event writer and watcher are writers too).
         let daemon = try Self.start("rfidgated", ["--config", config.path])
@@ -112,15 +115,15 @@ struct CrashConsistencyTests {
         let config = dir.appendingPathComponent("gate.toml")
         // Everyone forgets an item: an alarm about every 150 ms.
         try """
-            [cache]
-            path = "\(db)"
-            [simulation]
-            patrons_per_minute = 400
-            forgetful_fraction = 1.0
-            dwell_ms = 600
-            [status]
-            interval_ms = 100
-            """.write(to: config, atomically: true, encoding: .utf8)
+        [cache]
+        path = "\(db)"
+        [simulation]
+        patrons_per_minute = 400
+        forgetful_fraction = 1.0
+        dwell_ms = 600
+        [status]
+        interval_ms = 100
+        """.write(to: config, atomically: true, encoding: .utf8)
         let out = Pipe()
         let daemon = try Self.start("rfidgated", ["--config", config.path], stdout: out)
         var text = ""

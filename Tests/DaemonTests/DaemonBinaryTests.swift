@@ -19,7 +19,9 @@ struct DaemonBinaryTests {
     /// the moment the daemon printed its status header (so a slow start cannot race them).
     /// With `fromSpawn`, the first delay counts from the moment the process catches SIGTERM
     /// (its first instruction; before it, the dynamic loader runs, which no program can guard).
-    static func run(_ args: [String], signals: [(Double, Int32)] = [], fromSpawn: Bool = false) throws -> (status: Int32, out: String, err: String) {
+    static func run(
+        _ args: [String], signals: [(Double, Int32)] = [], fromSpawn: Bool = false
+    ) throws -> (status: Int32, out: String, err: String) {
         let p = Process()
         p.executableURL = try product("rfidgated")
         p.arguments = args
@@ -54,8 +56,9 @@ struct DaemonBinaryTests {
     /// Whether the process has a handler for SIGTERM (the SigCgt mask in /proc/PID/status).
     static func catchesSIGTERM(_ pid: Int32) -> Bool {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
-              let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16) else { return false }
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+            let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
         return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
     }
 
@@ -118,16 +121,16 @@ struct DaemonBinaryTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("good.toml")
         try """
-            [[readers]]
-            id = "east"
-            antennas = [1]
-            [[readers]]
-            id = "west"
-            antennas = [2]
-            [simulation]
-            patrons_per_minute = 120
-            forgetful_fraction = 1.0
-            """.write(to: good, atomically: true, encoding: .utf8)
+        [[readers]]
+        id = "east"
+        antennas = [1]
+        [[readers]]
+        id = "west"
+        antennas = [2]
+        [simulation]
+        patrons_per_minute = 120
+        forgetful_fraction = 1.0
+        """.write(to: good, atomically: true, encoding: .utf8)
         let r = try Self.run(["--config", good.path, "--duration", "3", "--summary-json"])
         #expect(r.status == 0, "\(r.err)")
         #expect(try Self.summary(r.out)["alarms", default: 0] >= 1)

@@ -1,17 +1,18 @@
 import Daemon
-import RFIDGateConfig
 import Foundation
 import Gate
 import Logging
+import RFIDGateConfig
+import ReaderHub
 import Readers
 import Testing
-import ReaderHub
 import Threads
 
 @Suite("Reader digital I/O configuration")
 struct DigitalIOConfigTests {
     @Test func readsAlarmOutputsAndBeams() throws {
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [[readers]]
             id = "hf-gate"
             driver = "feig-tcp"
@@ -66,7 +67,8 @@ struct DigitalIOConfigTests {
     @Test func simulatedPatronsBreakTheEmulatedReadersBeams() throws {
         let db = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-beam-\(getpid()).sqlite").path
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) } }
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [[readers]]
             id = "gate-1"
             antennas = [1]

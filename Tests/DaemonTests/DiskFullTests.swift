@@ -1,13 +1,14 @@
 @_spi(Testing) import Circulation
-@testable import Daemon
-import RFIDGateConfig
 import Foundation
-@testable import Gate
 import GRDB
 import ISO28560
 import Logging
+import RFIDGateConfig
 import Synchronization
 import Testing
+
+@testable import Daemon
+@testable import Gate
 
 /// A full state partition, made real with SQLite's own limit (`PRAGMA max_page_count` on the
 /// store's writer connection): SQLite answers SQLITE_FULL exactly as it does when the disk is.
@@ -45,7 +46,10 @@ struct DiskFullTests {
             full = nil
             while full == nil && filler < 100_000 {
                 do {
-                    _ = try store.record(alarms: (0..<batch).map { _ in AlarmRecord(at: 0, item: "filler", tagUID: "0", reader: "r", antenna: 1, afi: 0, reason: "filler") })
+                    _ = try store.record(
+                        alarms: (0..<batch).map { _ in
+                            AlarmRecord(at: 0, item: "filler", tagUID: "0", reader: "r", antenna: 1, afi: 0, reason: "filler")
+                        })
                     filler += batch
                 } catch { full = error }
             }
@@ -53,8 +57,9 @@ struct DiskFullTests {
         #expect(full?.description.contains("disk is full") == true, "\(String(describing: full))")
 
         // An alarm now: printed at once, marked, and held.
-        let event = GateEvent(kind: .alarm, reason: .secured, item: ItemID("3900001"), tagID: 0xE004_0000_0000_0001,
-                              reader: 0, antenna: 1, afi: 0x07, atNanos: runtime.clock.nanoseconds())
+        let event = GateEvent(
+            kind: .alarm, reason: .secured, item: ItemID("3900001"), tagID: 0xE004_0000_0000_0001,
+            reader: 0, antenna: 1, afi: 0x07, atNanos: runtime.clock.nanoseconds())
         #expect(runtime.pipeline.events.push(event))
         recorder.drain()
         #expect(lines.all.contains { $0.hasPrefix("ALARM  item 3900001") && $0.contains("[not yet in the event log]") })
@@ -66,7 +71,9 @@ struct DiskFullTests {
         try Self.cap(store, extraPages: nil)
         recorder.drain()
         #expect(recorder.pendingCount == 0)
-        let logged = try DatabaseQueue(path: store.path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alarms WHERE item = '3900001'") }
+        let logged = try DatabaseQueue(path: store.path).read {
+            try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM alarms WHERE item = '3900001'")
+        }
         #expect(logged == 1)
     }
 }

@@ -1,9 +1,10 @@
 import Circulation
-@testable import Daemon
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import Daemon
 
 /// Tag data is written by strangers. A title, item id or owner carrying escape sequences, line
 /// breaks, bidi overrides or spreadsheet formulas goes through every path that shows, logs or
@@ -48,7 +49,10 @@ struct HostileTagTextTests {
             get { metadata[key] }
             set { metadata[key] = newValue }
         }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        func log(
+            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String,
+            line: UInt
+        ) {
             lines.add("\(message) \((metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
         }
     }
@@ -56,7 +60,9 @@ struct HostileTagTextTests {
     @Test func theJournalAndLogsEscapeIt() {
         let captured = Lines()
         let logger = Logger(label: "test") { _ in SafeLogHandler(inner: Capture(lines: captured)) }
-        logger.notice("alarm for \(Self.item)", metadata: ["item.id": "\(Self.item)", "item.title": .string(Self.title), "list": .array([.string(Self.owner)])])
+        logger.notice(
+            "alarm for \(Self.item)",
+            metadata: ["item.id": "\(Self.item)", "item.title": .string(Self.title), "list": .array([.string(Self.owner)])])
         logger.warning("\(Self.item): tag and cache disagree")
         Self.clean(captured.all, "the journal")
     }
@@ -65,8 +71,9 @@ struct HostileTagTextTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).sqlite").path
         let store = try CirculationStore(path: path)
         try store.record(alarms: [
-            AlarmRecord(at: 1_800_000_000_000, item: Self.item, tagUID: "E0040150", title: Self.title, ownerISIL: Self.owner,
-                        reader: "gate-1", antenna: 1, afi: 0x07, reason: "secured"),
+            AlarmRecord(
+                at: 1_800_000_000_000, item: Self.item, tagUID: "E0040150", title: Self.title, ownerISIL: Self.owner,
+                reader: "gate-1", antenna: 1, afi: 0x07, reason: "secured")
         ])
         let text = try StatusSocketTests.ctl(["alarms", "--since", "2020-01-01", "--db", path])
         #expect(text.status == 0, "\(text.err)")
@@ -82,7 +89,9 @@ struct HostileTagTextTests {
     @Test func rfidgatectlCacheShowEscapesImportedText() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).sqlite").path
         _ = try CirculationStore(path: path)
-        let set = try StatusSocketTests.ctl(["cache", "set", "39010000000524", "--state", "available", "--title", Self.title, "--owner", Self.owner, "--db", path])
+        let set = try StatusSocketTests.ctl([
+            "cache", "set", "39010000000524", "--state", "available", "--title", Self.title, "--owner", Self.owner, "--db", path,
+        ])
         #expect(set.status == 0, "\(set.err)")
         let show = try StatusSocketTests.ctl(["cache", "show", "39010000000524", "--db", path])
         #expect(show.status == 0 && show.out.contains("HYPERLINK"))

@@ -1,6 +1,7 @@
-@testable import Daemon
 import Logging
 import Testing
+
+@testable import Daemon
 
 @Suite struct JournalFieldTests {
     @Test func metadataKeysBecomeValidJournalFieldNames() {

@@ -1,15 +1,16 @@
 import Daemon
-import RFIDGateConfig
 import Logging
+import RFIDGateConfig
+import ReaderEmulators
 import Readers
 import Testing
-import ReaderEmulators
 import Threads
 
 @Suite("Reader and alarm-output configuration")
 struct ReaderConfigTests {
     @Test func readsEveryReaderDriverAndTheAlarmOutput() throws {
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [[readers]]
             id = "pad"
             driver = "feig-usb"
@@ -64,11 +65,13 @@ struct ReaderConfigTests {
     @Test func runtimeReadsFromAFeigGateOnTCP() throws {
         let field = StaticTagField()
         for i in 0..<3 {
-            field.place(EmulatedTag(uid: 0xE004_0100_0000_0000 | UInt64(i), dsfid: 0x06, afi: 0x07, memory: [UInt8](repeating: 0, count: 32)))
+            field.place(
+                EmulatedTag(uid: 0xE004_0100_0000_0000 | UInt64(i), dsfid: 0x06, afi: 0x07, memory: [UInt8](repeating: 0, count: 32)))
         }
         let server = try TCPEmulatorServer.feig(FeigEmulator(field: field))
         defer { server.stop() }
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [[readers]]
             id = "lan"
             driver = "feig-tcp"

@@ -1,8 +1,8 @@
 import Foundation
 import ISO28560
+import ReaderEmulators
 import Readers
 import Testing
-import ReaderEmulators
 
 /// `rfidgatectl readers scan` against a FEIG gate on the LAN (the TCP emulator in this
 /// process), as a technician runs it after wiring: every tag with its decoded item id.
@@ -25,13 +25,13 @@ struct ReadersCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("gate.toml")
         try """
-            [[readers]]
-            id = "north"
-            driver = "feig-tcp"
-            host = "127.0.0.1"
-            port = \(server.port)
-            antennas = [1]
-            """.write(to: config, atomically: true, encoding: .utf8)
+        [[readers]]
+        id = "north"
+        driver = "feig-tcp"
+        host = "127.0.0.1"
+        port = \(server.port)
+        antennas = [1]
+        """.write(to: config, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = try DaemonBinaryTests.product("rfidgatectl")
         p.arguments = ["readers", "scan", "--once", "--config", config.path, "--reader", "north"]
@@ -56,12 +56,12 @@ struct ReadersCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let config = dir.appendingPathComponent("gate.toml")
         try """
-            [[readers]]
-            id = "north"
-            driver = "feig-tcp"
-            host = "127.0.0.1"
-            port = \(server.port)
-            """.write(to: config, atomically: true, encoding: .utf8)
+        [[readers]]
+        id = "north"
+        driver = "feig-tcp"
+        host = "127.0.0.1"
+        port = \(server.port)
+        """.write(to: config, atomically: true, encoding: .utf8)
         // ReaderScan lives in rfidgatectl (which does not link the daemon): run it as a technician does.
         let p = Process()
         p.executableURL = try DaemonBinaryTests.product("rfidgatectl")

@@ -55,7 +55,9 @@ struct StatusSocketTests {
 
         // The table a technician reads, with a rate from two samples.
         let t = try Self.ctl(["status", "--socket", socket, "--interval", "0.5"])
-        #expect(t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s") && t.out.contains("antenna:reads/s"))
+        #expect(
+            t.status == 0 && t.out.contains("gate-1") && t.out.contains("feig-sim") && t.out.contains("reads/s")
+                && t.out.contains("antenna:reads/s"))
 
         // `readers` says who owns the readers while the daemon runs.
         let owned = try Self.ctl(["readers", "--config", config.path])
@@ -69,7 +71,9 @@ struct StatusSocketTests {
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in socket.utf8.enumerated() { raw[i] = b } }
             var linger = Glibc.linger(l_onoff: 1, l_linger: 0)  // close with a reset
             setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            _ = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
             close(fd)
         }
         // The daemon answered them all and still answers (a SIGPIPE would have ended it).

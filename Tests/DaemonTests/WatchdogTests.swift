@@ -24,7 +24,9 @@ struct WatchdogTests {
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in
                 for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
             }
-            let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            }
             guard rc == 0 else { throw POSIXError(.EADDRINUSE) }
             var tv = timeval(tv_sec: 0, tv_usec: 100_000)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -65,7 +67,8 @@ struct WatchdogTests {
     static func thread(named name: String, of pid: Int32) -> Int32? {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.compactMap(Int32.init).first { tid in
-            (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+            (try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                == name
         }
     }
 
@@ -105,7 +108,9 @@ struct WatchdogTests {
         // Healthy: the pings keep coming.
         #expect(Self.wait { notify.count("WATCHDOG=1") >= 3 }, "no watchdog pings from a healthy daemon: \(notify.messages)")
 
-        let tid = try #require(Self.wait { Self.thread(named: "decode", of: daemon.processIdentifier) != nil } ? Self.thread(named: "decode", of: daemon.processIdentifier) : nil)
+        let tid = try #require(
+            Self.wait { Self.thread(named: "decode", of: daemon.processIdentifier) != nil }
+                ? Self.thread(named: "decode", of: daemon.processIdentifier) : nil)
         let stopper = Process()
         stopper.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         stopper.arguments = ["-c", Self.stopThread, String(tid)]

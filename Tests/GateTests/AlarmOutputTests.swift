@@ -36,7 +36,9 @@ struct AlarmOutputTests {
         let out = dir.appendingPathComponent("out").path
         var logs: [String] = []
         // Fails on its first run (no marker yet), succeeds on the retry.
-        let cmd = AlarmCommand(command: "echo \"$RFIDGATE_ITEM $RFIDGATE_REASON\" >> \(out); test -e \(out).seen || { touch \(out).seen; exit 3; }") { logs.append($0) }
+        let cmd = AlarmCommand(
+            command: "echo \"$RFIDGATE_ITEM $RFIDGATE_REASON\" >> \(out); test -e \(out).seen || { touch \(out).seen; exit 3; }"
+        ) { logs.append($0) }
         cmd.run(environment: [("RFIDGATE_ITEM", "39010000000524"), ("RFIDGATE_REASON", "secured")], now: 0)
         var now: UInt64 = 0
         let deadline = Date().addingTimeInterval(30)  // generous: a loaded box starts shells slowly

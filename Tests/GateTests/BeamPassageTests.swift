@@ -1,6 +1,6 @@
 import Gate
-import Testing
 import ReaderHub
+import Testing
 
 /// The beam direction logic on its own: input samples in, passages out.
 @Suite("Beam passages (direction logic)")

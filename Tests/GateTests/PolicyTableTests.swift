@@ -137,6 +137,8 @@ struct PolicyTableTests {
         #expect(p.judge(secured).decision == .pass(.consortiumItem))
         #expect(p.judge(GateFacts(security: .checkedOut, decoded: true, owner: .foreign)).decision == .alarm(.foreignItem))
         // The hot list beats every owner rule.
-        #expect(p.judge(GateFacts(security: .checkedOut, decoded: true, cache: CacheEntry(loan: .unknown, hot: true), owner: .consortium)).decision == .alarm(.hotList))
+        #expect(
+            p.judge(GateFacts(security: .checkedOut, decoded: true, cache: CacheEntry(loan: .unknown, hot: true), owner: .consortium))
+                .decision == .alarm(.hotList))
     }
 }

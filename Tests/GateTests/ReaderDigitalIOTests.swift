@@ -1,10 +1,10 @@
-import Synchronization
 import Gate
+import ReaderEmulators
+import ReaderHub
 import Readers
+import Synchronization
 import TagRing
 import Testing
-import ReaderHub
-import ReaderEmulators
 import Threads
 
 /// Counts the emulator's input reads and serves the mask a test sets (the beam a test breaks).
@@ -13,7 +13,11 @@ final class BeamBox: @unchecked Sendable {
     private var mask: UInt8 = 0
     private var reads = 0
     func set(_ m: UInt8) { lock.withLock { _ in mask = m } }
-    func read() -> UInt8 { lock.withLock { _ in reads += 1; return mask } }
+    func read() -> UInt8 {
+        lock.withLock { _ in
+            reads += 1; return mask
+        }
+    }
     var readCount: Int { lock.withLock { _ in reads } }
 }
 
@@ -24,9 +28,12 @@ final class BeamBox: @unchecked Sendable {
 struct ReaderDigitalIOTests {
     let clock = SystemMonotonicClock()
 
-    func runner(_ emulator: FeigEmulator, faults: WireFaults = WireFaults(), beam: (BeamSettings, VisitorBeam)? = nil, log: RunnerLog = RunnerLog()) -> ReaderRunner {
+    func runner(
+        _ emulator: FeigEmulator, faults: WireFaults = WireFaults(), beam: (BeamSettings, VisitorBeam)? = nil, log: RunnerLog = RunnerLog()
+    ) -> ReaderRunner {
         let transport = EmulatorTransport(label: "emu", emulator: emulator, clock: clock, realTime: true, faults: faults)
-        let reader = FeigReader(transport: transport, clock: clock, options: .init(readerID: 0, antennas: [1], responseTimeoutNanos: 100_000_000))
+        let reader = FeigReader(
+            transport: transport, clock: clock, options: .init(readerID: 0, antennas: [1], responseTimeoutNanos: 100_000_000))
         return ReaderRunner(
             name: "gate-1", reader: reader, ring: TagRing(capacity: 1024), doorbell: Doorbell(), cyclePeriodNanos: 2_000_000,
             maxBackoffNanos: 200_000_000, beam: beam.map { (settings: $0.0, counter: $0.1) },
@@ -113,7 +120,9 @@ struct ReaderDigitalIOTests {
             sleepNanos(120_000_000)
         }
         var entering = 0
-        try waitFor(3, "three visitors") { entering += visitors.take().entering; return entering >= 3 }
+        try waitFor(3, "three visitors") {
+            entering += visitors.take().entering; return entering >= 3
+        }
         sleepNanos(100_000_000)
         #expect(entering + visitors.take().entering == 3)
     }

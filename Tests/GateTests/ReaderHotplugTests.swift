@@ -1,10 +1,10 @@
-import Synchronization
 import Gate
+import ReaderEmulators
+import ReaderHub
 import Readers
+import Synchronization
 import TagRing
 import Testing
-import ReaderHub
-import ReaderEmulators
 import Threads
 
 func hotplugTag(_ n: UInt64) -> EmulatedTag {
@@ -50,11 +50,14 @@ struct ReaderHotplugTests {
         func runner(_ name: String, _ serial: String, _ id: UInt16) -> ReaderRunner {
             let transport = USBDeviceLocator.reconnecting(ctx, .feig(serial: serial))
             let reader = FeigReader(transport: transport, clock: clock, options: .init(readerID: id, tagCacheMaxAgeNanos: 50_000_000))
-            return ReaderRunner(name: name, reader: reader, ring: TagRing(capacity: 1 << 16), doorbell: Doorbell(), onError: { name, error in
-                log.lock.withLock { _ in log.errors.append("\(name): \(error)") }
-            }, onRecovered: { name, _ in
-                log.lock.withLock { _ in log.recovered.append(name) }
-            })
+            return ReaderRunner(
+                name: name, reader: reader, ring: TagRing(capacity: 1 << 16), doorbell: Doorbell(),
+                onError: { name, error in
+                    log.lock.withLock { _ in log.errors.append("\(name): \(error)") }
+                },
+                onRecovered: { name, _ in
+                    log.lock.withLock { _ in log.recovered.append(name) }
+                })
         }
         let a = runner("a", "A", 1), b = runner("b", "B", 2)
         a.start(clock: clock); b.start(clock: clock)
@@ -92,7 +95,9 @@ struct ReaderHotplugTests {
         defer { ctx.shutdown() }
         let clock = SystemMonotonicClock()
         let reader = FeigReader(transport: USBDeviceLocator.reconnecting(ctx, .feig()), clock: clock, options: .init(readerID: 1))
-        let r = ReaderRunner(name: "x", reader: reader, ring: TagRing(capacity: 1 << 16), doorbell: Doorbell(), cyclePeriodNanos: 10_000_000, maxBackoffNanos: 200_000_000, onError: { _, _ in })
+        let r = ReaderRunner(
+            name: "x", reader: reader, ring: TagRing(capacity: 1 << 16), doorbell: Doorbell(), cyclePeriodNanos: 10_000_000,
+            maxBackoffNanos: 200_000_000, onError: { _, _ in })
         r.start(clock: clock)
         defer { r.stop() }
         try waitFor(2, "reading") { r.cycles > 0 }

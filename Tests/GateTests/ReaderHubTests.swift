@@ -32,12 +32,16 @@ struct ReaderHubTests {
         hub.start()
         defer { hub.stopReaders(); hub.shutdown() }
         var afi: UInt8? = nil
-        try waitFor(10, "a read of the tag") { latestAFI(hub, seen: &afi); return afi == 0x07 }
+        try waitFor(10, "a read of the tag") {
+            latestAFI(hub, seen: &afi); return afi == 0x07
+        }
 
         let commands = try #require(hub.commands(for: "pad"))
         try commands.write(.afi(0xC2), to: .hf(uid: uid), timeoutNanos: 2_000_000_000)
         #expect(field.tag(uid: uid)?.afi == 0xC2)
-        try waitFor(10, "a read with the new AFI") { latestAFI(hub, seen: &afi); return afi == 0xC2 }
+        try waitFor(10, "a read with the new AFI") {
+            latestAFI(hub, seen: &afi); return afi == 0xC2
+        }
         try commands.write(.eas(true), to: .hf(uid: uid), timeoutNanos: 2_000_000_000)
         #expect(field.tag(uid: uid)?.eas == true)
         #expect(hub.readerName(0) == "pad")

@@ -1,10 +1,10 @@
 import CirculationModel
 import Gate
+import ReaderEmulators
+import ReaderHub
 import Readers
 import TagRing
 import Testing
-import ReaderHub
-import ReaderEmulators
 
 /// The whole simulated gate, driven by a manual clock: the same driver code a real FEIG gate
 /// runs, the emulator answering with real frames, patrons walking through.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 /// Published and recomputed examples for each compaction (reference §2.3, §2.6).
@@ -51,7 +52,9 @@ import Testing
     @Test func malformedDataNamesTheByte() {
         #expect(throws: DecodeError(offset: 1, .numericNotDigit(nibble: 0xA))) { try decodeText(.numeric, hex("12A4"), isil: false) }
         #expect(throws: DecodeError(offset: 0, .numericMisplacedPad)) { try decodeText(.numeric, hex("1F23"), isil: false) }
-        #expect(throws: DecodeError(offset: 0, .integerTooLong(bytes: 9))) { try decodeText(.integer, hex("010203040506070809"), isil: false) }
+        #expect(throws: DecodeError(offset: 0, .integerTooLong(bytes: 9))) {
+            try decodeText(.integer, hex("010203040506070809"), isil: false)
+        }
         #expect(throws: DecodeError(offset: 1, .invalidUTF8(0x41))) { try decodeText(.utf8, hex("C341"), isil: false) }
         #expect(throws: DecodeError(offset: 0, .invalidUTF8(0xC0))) { try decodeText(.utf8, hex("C080"), isil: false) }
         #expect(throws: DecodeError(offset: 0, .sevenBitPadInData)) { try decodeText(.sevenBit, hex("FE0000"), isil: false) }

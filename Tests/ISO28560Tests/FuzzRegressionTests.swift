@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISO28560
 
 /// Replays inputs the fuzzer (Fuzz/ISO28560Fuzz.swift) found, with the same checks it makes:

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 @Suite struct Part2DecoderTests {
@@ -103,7 +104,8 @@ import Testing
     @Test func errorDescriptionsAreOneLine() {
         let e = DecodeError(offset: 5, .numericNotDigit(nibble: 0xC))
         #expect(e.description == "byte 5: numeric compaction nibble 0xC is not a digit")
-        #expect(DecodeError(offset: 19, .crcMismatch(stored: 0xD549, computed: 0x59CB)).description
-            == "byte 19: CRC mismatch: stored 0xD549, computed 0x59CB")
+        #expect(
+            DecodeError(offset: 19, .crcMismatch(stored: 0xD549, computed: 0x59CB)).description
+                == "byte 19: CRC mismatch: stored 0xD549, computed 0x59CB")
     }
 }

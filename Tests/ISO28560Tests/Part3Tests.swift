@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 @Suite struct Part3Tests {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 @Suite struct Part4Tests {
@@ -26,7 +27,9 @@ import Testing
         #expect(tag.storedCRC == 0x4723 && tag.uii == "CH-000134-1.12345678.31")
     }
 
-    @Test(arguments: ["123456789", "000000000123", "1234567890123456789", "abc", "Ab-9.:", "Zürich", "東京", "X Y", "12345678901234567890123"])
+    @Test(arguments: [
+        "123456789", "000000000123", "1234567890123456789", "abc", "Ab-9.:", "Zürich", "東京", "X Y", "12345678901234567890123",
+    ])
     func code40RoundTrips(_ s: String) throws {
         let bytes = try #require(Code40.encode(s))
         #expect(bytes.count % 2 == 0)
@@ -71,7 +74,8 @@ import Testing
     @Test func userMemorySuppliesTheOwnerWhenTheUIIHasOnlyThePII() throws {
         var r = ItemRecord(primaryItemIdentifier: "12345678")
         r.title = "T"
-        let mb11 = try [0x06] + Part2.encodeDataSets(ItemRecord(primaryItemIdentifier: nil, ownerInstitution: "US-InU-Mu", title: "T")) + [0]
+        let mb11 =
+            try [0x06] + Part2.encodeDataSets(ItemRecord(primaryItemIdentifier: nil, ownerInstitution: "US-InU-Mu", title: "T")) + [0]
         let (uii, _) = try Part4.encode(r)
         let tag = try Part4.decode(uii: uii, userMemory: mb11)
         #expect(tag.record.ownerInstitution == "US-InU-Mu" && tag.record.primaryItemIdentifier == "12345678")

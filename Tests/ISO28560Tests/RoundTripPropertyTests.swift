@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 /// SplitMix64: tiny, seeded, so every failure reproduces from the seed in the test name.
@@ -30,8 +31,10 @@ enum Alphabet: CaseIterable {
             case .sevenBit: v = UInt32.random(in: 0x00...0x7E, using: &rng)
             case .latin1: v = UInt32.random(in: 0x01...0xFF, using: &rng)
             case .unicode:
-                let pick = [UInt32.random(in: 0x20...0x7E, using: &rng), UInt32.random(in: 0xA0...0x7FF, using: &rng),
-                            UInt32.random(in: 0x3000...0x9FFF, using: &rng), UInt32.random(in: 0x1F300...0x1F5FF, using: &rng)]
+                let pick = [
+                    UInt32.random(in: 0x20...0x7E, using: &rng), UInt32.random(in: 0xA0...0x7FF, using: &rng),
+                    UInt32.random(in: 0x3000...0x9FFF, using: &rng), UInt32.random(in: 0x1F300...0x1F5FF, using: &rng),
+                ]
                 v = pick[Int.random(in: 0..<4, using: &rng)]
             case .isil:
                 let set = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-:/".unicodeScalars)
@@ -56,8 +59,10 @@ enum Alphabet: CaseIterable {
             case .text, .unknown:
                 if e == .setInformation {
                     let w = Int.random(in: 1...3, using: &rng)
-                    r.setInformation = Alphabet.digits.string(&rng, maxLength: 0) + String(
-                        (0..<(2 * w)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x30...0x39, using: &rng))) })
+                    r.setInformation =
+                        Alphabet.digits.string(&rng, maxLength: 0)
+                        + String(
+                            (0..<(2 * w)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x30...0x39, using: &rng))) })
                     continue
                 }
                 let a = Alphabet.allCases.randomElement(using: &rng)!
@@ -69,7 +74,9 @@ enum Alphabet: CaseIterable {
             let code = Compaction.allCases.randomElement(using: &rng)!
             let text = Alphabet.digits.string(&rng, maxLength: 12)
             if code == .applicationDefined || code == .integer {
-                r[DataElement(n)] = .raw(compaction: .applicationDefined, bytes: (0..<Int.random(in: 0...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+                r[DataElement(n)] = .raw(
+                    compaction: .applicationDefined,
+                    bytes: (0..<Int.random(in: 0...9, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
             } else if let bytes = CompactionEncoder.encode(text.isEmpty ? "7" : text, as: code) {
                 r[DataElement(n)] = .raw(compaction: code, bytes: bytes)
             }
@@ -120,13 +127,16 @@ enum Alphabet: CaseIterable {
         let placeable = Part3.encodableElements
         for iteration in 0..<300 {
             var r = ItemRecord()
-            r.primaryItemIdentifier = String(Alphabet.sevenBit.string(&rng, maxLength: 30).unicodeScalars.filter { $0.value > 0 }.map(Character.init))
+            r.primaryItemIdentifier = String(
+                Alphabet.sevenBit.string(&rng, maxLength: 30).unicodeScalars.filter { $0.value > 0 }.map(Character.init))
             if Bool.random(using: &rng) {
                 r.ownerInstitution = ["DK", "DE", "NO", "CN"].randomElement(using: &rng)! + "-" + Alphabet.isil.string(&rng, maxLength: 20)
             }
             r.typeOfUsage = UInt8.random(in: 0...9, using: &rng) << 4
             if Bool.random(using: &rng) {
-                r.setInformation = SetInformation(partsInItem: Int.random(in: 2...255, using: &rng), partNumber: Int.random(in: 0...255, using: &rng)).description
+                r.setInformation =
+                    SetInformation(partsInItem: Int.random(in: 2...255, using: &rng), partNumber: Int.random(in: 0...255, using: &rng))
+                    .description
             }
             // 22/23 share their field with a PII/owner that does not fit the basic block, and an
             // alternative owner alone reads back as the owner: only use them beside basic-block values.
@@ -162,7 +172,8 @@ enum Alphabet: CaseIterable {
         for iteration in 0..<300 {
             var r = ItemRecord()
             let piiAlphabet: Alphabet = [.digits, .sixBit, .sevenBit, .unicode].randomElement(using: &rng)!
-            var pii = String(piiAlphabet.string(&rng, maxLength: 14).unicodeScalars.filter { $0 != "." && $0.value < 0x10000 }.map(Character.init))
+            var pii = String(
+                piiAlphabet.string(&rng, maxLength: 14).unicodeScalars.filter { $0 != "." && $0.value < 0x10000 }.map(Character.init))
             if pii.isEmpty { pii = "1" }
             r.primaryItemIdentifier = pii
             if Bool.random(using: &rng) { r.ownerInstitution = "CH-" + Alphabet.digits.string(&rng, maxLength: 8) }
@@ -189,7 +200,9 @@ enum Alphabet: CaseIterable {
             let n = Int.random(in: 0...96, using: &rng)
             var mem = (0..<n).map { _ in UInt8.random(in: 0...255, using: &rng) }
             // Bias towards structure: plausible precursors and part 3 headers.
-            if n > 0 && Bool.random(using: &rng) { mem[0] = [0x11, 0x91, 0x21, 0xC1, 0x51, 0x7F, 0x03][Int.random(in: 0..<7, using: &rng)] }
+            if n > 0 && Bool.random(using: &rng) {
+                mem[0] = [0x11, 0x91, 0x21, 0xC1, 0x51, 0x7F, 0x03][Int.random(in: 0..<7, using: &rng)]
+            }
             FuzzOracle.run(selector: UInt8.random(in: 0...255, using: &rng), mem: mem)
         }
     }

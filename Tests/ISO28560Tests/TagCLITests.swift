@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISO28560
 
 /// Runs the built `rfidgatectl tag decode` over every vector. The binary is looked up next to the
@@ -44,7 +45,9 @@ struct TagCLITests {
         #expect(json["pc"] == nil, "a derived PC word is not the tag's")
         #expect(json["security"] != nil)
         // A factory-fresh tag read whole is blank (writable), not proprietary.
-        let fresh = try TagCLI.run(["tag", "decode", "--memory", "uii", "3000E28011606000020 9A0B1C2D3".replacingOccurrences(of: " ", with: "")])
+        let fresh = try TagCLI.run([
+            "tag", "decode", "--memory", "uii", "3000E28011606000020 9A0B1C2D3".replacingOccurrences(of: " ", with: ""),
+        ])
         #expect(fresh.status == 0)
         #expect(try JSONDecoder().decode(JSONValue.self, from: Data(fresh.out.utf8))["format"] == .string("blank"))
     }
@@ -83,7 +86,9 @@ enum TagCLI {
     }()
 
     static func run(_ args: [String], stdin: String = "") throws -> (status: Int32, out: String, err: String) {
-        guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "rfidgatectl next to the test bundle (swift build)"]) }
+        guard let binary else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "rfidgatectl next to the test bundle (swift build)"])
+        }
         let p = Process()
         p.executableURL = binary
         p.arguments = args

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ISO28560
 
 /// One entry of Fixtures/iso28560.json (the shared vectors).
@@ -42,16 +43,17 @@ struct Vector: Sendable, CustomTestStringConvertible {
 
 private func sendable(_ d: [String: Any]) -> [String: any Sendable] {
     // The only booleans in the file are the *_ok flags (NSNumber cannot tell them apart on Linux).
-    Dictionary(uniqueKeysWithValues: d.map { k, v -> (String, any Sendable) in
-        switch v {
-        case let s as String: return (k, s)
-        case let n as NSNumber where k.hasSuffix("_ok"): return (k, n.boolValue)
-        case let n as NSNumber: return (k, n.intValue)
-        case let a as [Any]: return (k, a.map { ($0 as? NSNumber)?.intValue ?? 0 })
-        case let o as [String: Any]: return (k, sendable(o))
-        default: return (k, String(describing: v))
-        }
-    })
+    Dictionary(
+        uniqueKeysWithValues: d.map { k, v -> (String, any Sendable) in
+            switch v {
+            case let s as String: return (k, s)
+            case let n as NSNumber where k.hasSuffix("_ok"): return (k, n.boolValue)
+            case let n as NSNumber: return (k, n.intValue)
+            case let a as [Any]: return (k, a.map { ($0 as? NSNumber)?.intValue ?? 0 })
+            case let o as [String: Any]: return (k, sendable(o))
+            default: return (k, String(describing: v))
+            }
+        })
 }
 
 func withBytes<R>(_ b: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -> R { b.withUnsafeBytes(body) }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ISO28560
 
 /// Every shared vector: the full decoder's JSON view must carry each field of the vector's

@@ -1,12 +1,13 @@
-import RFIDGateConfig
 import Gate
 import ISO28560
+import RFIDGateConfig
 import Testing
 
 @Suite("Configuration: cache and policy keys")
 struct CirculationConfigTests {
     @Test func everyNewKeyIsRead() throws {
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [policy]
             rule = "either"
             own_isils = ["DK-718500"]

@@ -1,5 +1,5 @@
-import RFIDGateConfig
 import Gate
+import RFIDGateConfig
 import Testing
 
 @Suite("Configuration file")
@@ -9,7 +9,8 @@ struct ConfigTests {
     }
 
     @Test func everyDocumentedKeyIsRead() throws {
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             role = "gate"
             [[readers]]
             id = "north"

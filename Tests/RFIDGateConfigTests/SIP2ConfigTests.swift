@@ -1,4 +1,5 @@
 import Testing
+
 @testable import RFIDGateConfig
 
 /// The [sip2] table (issue 6): every key read, wrong values named.
@@ -10,7 +11,8 @@ import Testing
     }
 
     @Test func everyKey() throws {
-        let c = try ConfigFile.parse("""
+        let c = try ConfigFile.parse(
+            """
             [sip2]
             server = "ils.example.org:6001"
             login = "sc"
@@ -40,7 +42,8 @@ import Testing
         #expect(s.server == "ils.example.org:6001" && s.login == "sc" && s.password == "pw" && s.location == "MAIN")
         #expect(s.institution == "DEMO" && s.terminalPassword == "tp" && s.currentLocation == "Desk" && s.charset == "gb18030")
         #expect(!s.errorDetection && s.tls && s.tlsCAFile == "/etc/rfidgate/ca.pem" && s.tlsServerName == "ils.example.org")
-        #expect(s.requestTimeoutMillis == 3000 && s.keepaliveSeconds == 120 && s.nbDueDate == "transaction_date" && s.syncIntervalSeconds == 7)
+        #expect(
+            s.requestTimeoutMillis == 3000 && s.keepaliveSeconds == 120 && s.nbDueDate == "transaction_date" && s.syncIntervalSeconds == 7)
         #expect(s.offlineEnabled && s.offlineMaxItemsPerPatron == 3 && s.offlineMaxHours == 12.5 && s.offlineLoanDays == 21)
     }
 

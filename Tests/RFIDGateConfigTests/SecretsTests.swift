@@ -36,7 +36,9 @@ import Testing
     }
 
     @Test func bothInlineAndFileIsRefused() {
-        #expect(throws: ConfigError.self) { try ConfigFile.parse("[sip2]\npassword = \"x\"\npassword_file = \"/etc/rfidgate/sip2-password\"\n") }
+        #expect(throws: ConfigError.self) {
+            try ConfigFile.parse("[sip2]\npassword = \"x\"\npassword_file = \"/etc/rfidgate/sip2-password\"\n")
+        }
     }
 
     @Test func anInlinePasswordOthersCanReadIsWarnedAboutWithoutShowingIt() throws {

@@ -1,8 +1,8 @@
+import ReaderEmulators
+import ReaderProtocols
 import Readers
 import TagRing
 import Testing
-import ReaderEmulators
-import ReaderProtocols
 
 func makeTag(_ n: UInt64, afi: UInt8 = 0x07) -> EmulatedTag {
     // Memory: a recognisable pattern per tag, 28 blocks like an ICODE SLIX.
@@ -104,7 +104,9 @@ struct FeigDriverTests {
         final class Leaving: TagField, @unchecked Sendable {
             let inner: StaticTagField; var inventoried = false
             init(_ inner: StaticTagField) { self.inner = inner }
-            func uids(antenna: UInt8, atNanos: UInt64, into: inout [UInt64]) { inner.uids(antenna: antenna, atNanos: atNanos, into: &into); inventoried = true }
+            func uids(antenna: UInt8, atNanos: UInt64, into: inout [UInt64]) {
+                inner.uids(antenna: antenna, atNanos: atNanos, into: &into); inventoried = true
+            }
             func tag(uid: UInt64) -> EmulatedTag? { inventoried ? nil : inner.tag(uid: uid) }
             func setAFI(uid: UInt64, afi: UInt8) -> Bool { false }
         }
@@ -183,7 +185,9 @@ struct FeigControlTests {
         let field = StaticTagField()
         field.place(makeTag(1))
         let emulator = FeigEmulator(field: field)
-        let reader = FeigReader(transport: EmulatorTransport(label: "sim", emulator: emulator, clock: clock, realTime: false), clock: clock, options: .init(readerID: 1))
+        let reader = FeigReader(
+            transport: EmulatorTransport(label: "sim", emulator: emulator, clock: clock, realTime: false), clock: clock,
+            options: .init(readerID: 1))
         return (reader, emulator)
     }
 

@@ -1,6 +1,6 @@
+import ReaderProtocols
 import Readers
 import Testing
-import ReaderProtocols
 
 func hex(_ s: String) -> [UInt8] {
     let clean = s.filter { !$0.isWhitespace }

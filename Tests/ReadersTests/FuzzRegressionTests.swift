@@ -1,9 +1,10 @@
+import ReaderProtocols
+import Readers
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Readers
-import Testing
-import ReaderProtocols
 
 /// Inputs kept from `scripts/fuzz-readers.sh` (and hand-made edge cases), replayed through the
 /// same checks as the fuzz targets: the decoders must never trap on them.

@@ -1,14 +1,15 @@
+import ReaderProtocols
 import Readers
 import TagRing
 import Testing
-import ReaderProtocols
 
 /// LLRP frames: the reference's verified request, and messages as llrpkit (an independent
 /// implementation) encodes them.
 @Suite("LLRP codec")
 struct LLRPCodecTests {
     static let notification = hex("043f000000200000000000f600160080000c00060a24181e4000010000060000")
-    static let report = hex("043d0000003a0000000000f000308de2000017010801621000000181000286cc880001015d001700000100073000e20000170108016210000001")
+    static let report = hex(
+        "043d0000003a0000000000f000308de2000017010801621000000181000286cc880001015d001700000100073000e20000170108016210000001")
     static let addROSpecResponse = hex("041e0000001200000007011f000800000000")
     static let errorMessage = hex("04640000001500000009011f000b00650003626164")
 
@@ -57,7 +58,9 @@ struct LLRPCodecTests {
                     if case .read(let op, let result, let data) = r.opResult(0) {
                         #expect(op == 1 && result == 0)
                         #expect(Array(data.prefix(4)) == [0x30, 0x00, 0xE2, 0x00])
-                    } else { Issue.record("no read result") }
+                    } else {
+                        Issue.record("no read result")
+                    }
                 }
                 #expect(seen == 1)
             }

@@ -63,7 +63,8 @@ struct LLRPEmulatorTests {
     @Test func inventoryReportsEPCPCWordAndUserMemory() throws {
         let emu = try LLRPKitEmulator(tags: 4, rate: 200)
         let transport = TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port)
-        let reader = LLRPReader(transport: transport, clock: SystemMonotonicClock(), options: .init(readerID: 4, cycleNanos: 200_000_000, readUserMemory: true))
+        let reader = LLRPReader(
+            transport: transport, clock: SystemMonotonicClock(), options: .init(readerID: 4, cycleNanos: 200_000_000, readUserMemory: true))
         defer { reader.shutdown() }
         var userMemoryReads = 0
         reader.userMemoryHandler = { _, mem in
@@ -91,7 +92,8 @@ struct LLRPEmulatorTests {
     @Test func writesUserMemoryAndReportsARefusedPCWrite() throws {
         let emu = try LLRPKitEmulator(tags: 1, rate: 100)
         let transport = TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port)
-        let reader = LLRPReader(transport: transport, clock: SystemMonotonicClock(), options: .init(readerID: 4, cycleNanos: 150_000_000, readUserMemory: true))
+        let reader = LLRPReader(
+            transport: transport, clock: SystemMonotonicClock(), options: .init(readerID: 4, cycleNanos: 150_000_000, readUserMemory: true))
         defer { reader.shutdown() }
         var reads: [TagRead] = []
         try reader.inventoryCycle { reads.append(copy $0) }
@@ -115,9 +117,13 @@ struct LLRPEmulatorTests {
 
     @Test func secondClientIsRefusedWithAClearMessageAndReconnectWorks() throws {
         let emu = try LLRPKitEmulator(tags: 2, rate: 100)
-        let first = LLRPReader(transport: TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port), clock: SystemMonotonicClock(), options: .init(readerID: 1))
+        let first = LLRPReader(
+            transport: TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port), clock: SystemMonotonicClock(),
+            options: .init(readerID: 1))
         try first.inventoryCycle { _ in }
-        let second = LLRPReader(transport: TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port), clock: SystemMonotonicClock(), options: .init(readerID: 2))
+        let second = LLRPReader(
+            transport: TCPTransport.reconnecting(host: "127.0.0.1", port: emu.port), clock: SystemMonotonicClock(),
+            options: .init(readerID: 2))
         #expect {
             try second.inventoryCycle { _ in }
         } throws: { e in

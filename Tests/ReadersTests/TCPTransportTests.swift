@@ -1,7 +1,7 @@
+import ReaderEmulators
 import Readers
 import TagRing
 import Testing
-import ReaderEmulators
 
 @Suite("TCP transport against the FEIG LAN emulator", .serialized)
 struct TCPTransportTests {
@@ -11,7 +11,9 @@ struct TCPTransportTests {
         let server = try TCPEmulatorServer.feig(FeigEmulator(field: field))
         defer { server.stop() }
         let transport = TCPTransport.reconnecting(host: "127.0.0.1", port: server.port)
-        let reader = FeigReader(transport: transport, clock: SystemMonotonicClock(), options: .init(readerID: 1, responseTimeoutNanos: 300_000_000, tagCacheMaxAgeNanos: 0))
+        let reader = FeigReader(
+            transport: transport, clock: SystemMonotonicClock(),
+            options: .init(readerID: 1, responseTimeoutNanos: 300_000_000, tagCacheMaxAgeNanos: 0))
         #expect(try readsFrom(reader).count == 5)
         #expect(transport.label == "tcp 127.0.0.1:\(server.port)")
         server.dropClient()

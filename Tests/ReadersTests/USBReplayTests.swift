@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import ReaderEmulators
 import Readers
 import TagRing
 import Testing
-import ReaderEmulators
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The real libusb path (SystemLibUSB → USBContext → USBBulkTransport / USBRelay) against
 /// devices faked by umockdev. Each test body runs inside its own umockdev session: a plain
@@ -15,7 +16,9 @@ func systemContext() throws -> USBContext { try USBContext.system() }
 @Suite("libusb under umockdev replay", .serialized)
 struct USBReplayTests {
     @Test func enumeratesTheFeigReaderWithItsStrings() throws {
-        guard UmockdevSession.isInside("enumerate", test: "USBReplayTests/enumeratesTheFeigReaderWithItsStrings", device: "feig-usb") else { return }
+        guard UmockdevSession.isInside("enumerate", test: "USBReplayTests/enumeratesTheFeigReaderWithItsStrings", device: "feig-usb") else {
+            return
+        }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let found = try USBDeviceLocator.candidates(ctx, .feig())
@@ -30,12 +33,17 @@ struct USBReplayTests {
     }
 
     @Test func claimsAndRunsAFullInventoryCycleOverBulkTransfers() throws {
-        guard UmockdevSession.isInside("feig-cycle", test: "USBReplayTests/claimsAndRunsAFullInventoryCycleOverBulkTransfers", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-cycle.pcap")) else { return }
+        guard
+            UmockdevSession.isInside(
+                "feig-cycle", test: "USBReplayTests/claimsAndRunsAFullInventoryCycleOverBulkTransfers", device: "feig-usb",
+                pcap: (UmockdevSession.feigSysfs, "feig-cycle.pcap"))
+        else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
         defer { t.close() }
-        let reader = FeigReader(transport: t, clock: SystemMonotonicClock(), options: .init(readerID: 3, memoryBytes: 16, responseTimeoutNanos: 300_000_000))
+        let reader = FeigReader(
+            transport: t, clock: SystemMonotonicClock(), options: .init(readerID: 3, memoryBytes: 16, responseTimeoutNanos: 300_000_000))
         var reads: [TagRead] = []
         try reader.inventoryCycle { reads.append(copy $0) }
         try #require(reads.count == 1)
@@ -45,7 +53,11 @@ struct USBReplayTests {
     }
 
     @Test func reassemblesAnAnswerSplitOverTwoPackets() throws {
-        guard UmockdevSession.isInside("feig-split", test: "USBReplayTests/reassemblesAnAnswerSplitOverTwoPackets", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-split.pcap")) else { return }
+        guard
+            UmockdevSession.isInside(
+                "feig-split", test: "USBReplayTests/reassemblesAnAnswerSplitOverTwoPackets", device: "feig-usb",
+                pcap: (UmockdevSession.feigSysfs, "feig-split.pcap"))
+        else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -60,7 +72,11 @@ struct USBReplayTests {
     }
 
     @Test func aReaderThatNeverAnswersIsATimeout() throws {
-        guard UmockdevSession.isInside("feig-noanswer", test: "USBReplayTests/aReaderThatNeverAnswersIsATimeout", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-noanswer.pcap")) else { return }
+        guard
+            UmockdevSession.isInside(
+                "feig-noanswer", test: "USBReplayTests/aReaderThatNeverAnswersIsATimeout", device: "feig-usb",
+                pcap: (UmockdevSession.feigSysfs, "feig-noanswer.pcap"))
+        else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -77,7 +93,11 @@ struct USBReplayTests {
     }
 
     @Test func unplugWhileReadingIsADisconnect() throws {
-        guard UmockdevSession.isInside("feig-unplug", test: "USBReplayTests/unplugWhileReadingIsADisconnect", device: "feig-usb", pcap: (UmockdevSession.feigSysfs, "feig-unplug.pcap")) else { return }
+        guard
+            UmockdevSession.isInside(
+                "feig-unplug", test: "USBReplayTests/unplugWhileReadingIsADisconnect", device: "feig-usb",
+                pcap: (UmockdevSession.feigSysfs, "feig-unplug.pcap"))
+        else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let t = try USBDeviceLocator.openBulk(ctx, .feig())
@@ -91,7 +111,9 @@ struct USBReplayTests {
     }
 
     @Test func accessDeniedFromLibusbIsTyped() throws {
-        guard UmockdevSession.isInside("feig-access", test: "USBReplayTests/accessDeniedFromLibusbIsTyped", device: "feig-usb") else { return }
+        guard UmockdevSession.isInside("feig-access", test: "USBReplayTests/accessDeniedFromLibusbIsTyped", device: "feig-usb") else {
+            return
+        }
         let api: FaultInjectingLibUSB
         switch SystemLibUSB.make() {
         case .success(let s): api = FaultInjectingLibUSB(s)
@@ -100,7 +122,10 @@ struct USBReplayTests {
         let ctx = USBContext(api: api)
         defer { ctx.shutdown() }
         api.failNext(.open, with: .access)
-        #expect(throws: TransportError.accessDenied("0ab1:0002 (/dev/bus/usb/001/005) not permitted: install udev/70-rfidgate.rules or add the user to group rfidgate")) {
+        #expect(
+            throws: TransportError.accessDenied(
+                "0ab1:0002 (/dev/bus/usb/001/005) not permitted: install udev/70-rfidgate.rules or add the user to group rfidgate")
+        ) {
             try USBDeviceLocator.openBulk(ctx, .feig())
         }
         api.failNext(.claim, with: .busy)
@@ -108,7 +133,11 @@ struct USBReplayTests {
     }
 
     @Test func relaySwitchesThroughHidFeatureReports() throws {
-        guard UmockdevSession.isInside("relay-on-state", test: "USBReplayTests/relaySwitchesThroughHidFeatureReports", device: "usbrelay2", pcap: (UmockdevSession.relaySysfs, "relay-on-state.pcap")) else { return }
+        guard
+            UmockdevSession.isInside(
+                "relay-on-state", test: "USBReplayTests/relaySwitchesThroughHidFeatureReports", device: "usbrelay2",
+                pcap: (UmockdevSession.relaySysfs, "relay-on-state.pcap"))
+        else { return }
         let ctx = try systemContext()
         defer { ctx.shutdown() }
         let relay = USBRelay(context: ctx)
@@ -130,8 +159,9 @@ struct UMockdevTestbed {
 
     init?() {
         guard let lib = dlopen("libumockdev.so.0", RTLD_NOW),
-              let n = dlsym(lib, "umockdev_testbed_new"), let a = dlsym(lib, "umockdev_testbed_add_from_string"),
-              let u = dlsym(lib, "umockdev_testbed_uevent") else { return nil }
+            let n = dlsym(lib, "umockdev_testbed_new"), let a = dlsym(lib, "umockdev_testbed_add_from_string"),
+            let u = dlsym(lib, "umockdev_testbed_uevent")
+        else { return nil }
         guard let bed = unsafeBitCast(n, to: New.self)() else { return nil }
         self.bed = bed
         addFromString = unsafeBitCast(a, to: AddFromString.self)
@@ -145,8 +175,11 @@ struct UMockdevTestbed {
 @Suite("libusb hotplug under umockdev-wrapper")
 struct USBHotplugUmockdevTests {
     @Test func arrivalWakesTheWaitingReaderAndRemovalIsSeen() throws {
-        guard UmockdevSession.isInside("hotplug", test: "USBHotplugUmockdevTests/arrivalWakesTheWaitingReaderAndRemovalIsSeen", device: nil,
-            environment: ["RFIDGATE_USB_DEVICE": "\(UmockdevSession.fixtures)/feig-usb.umockdev"]) else { return }
+        guard
+            UmockdevSession.isInside(
+                "hotplug", test: "USBHotplugUmockdevTests/arrivalWakesTheWaitingReaderAndRemovalIsSeen", device: nil,
+                environment: ["RFIDGATE_USB_DEVICE": "\(UmockdevSession.fixtures)/feig-usb.umockdev"])
+        else { return }
         let bed = try #require(UMockdevTestbed(), "libumockdev.so.0 not loadable")
         let description = try #require(getenv("RFIDGATE_USB_DEVICE").map { String(cString: $0) })
         let text = try #require(readWholeFile(description))

@@ -1,8 +1,8 @@
-import Synchronization
+import ReaderEmulators
 import Readers
+import Synchronization
 import TagRing
 import Testing
-import ReaderEmulators
 import Threads
 
 /// The USB transport, hotplug re-attach and the relay driver over `EmulatedUSB`: the same code
@@ -155,7 +155,6 @@ struct USBTransportTests {
     }
 }
 
-
 @Suite("Relay alarm output")
 struct RelayAlarmOutputTests {
     @Test func pulsesTheRelaysAndSwitchesThemOff() throws {
@@ -165,7 +164,9 @@ struct RelayAlarmOutputTests {
         defer { ctx.shutdown() }
         let errors = Mutex(())
         nonisolated(unsafe) var errorCount = 0
-        let out = RelayAlarmOutput(relay: USBRelay(context: ctx), relays: [1, 2], pulseNanos: 150_000_000) { _ in errors.withLock { _ in errorCount += 1 } }
+        let out = RelayAlarmOutput(relay: USBRelay(context: ctx), relays: [1, 2], pulseNanos: 150_000_000) { _ in
+            errors.withLock { _ in errorCount += 1 }
+        }
         out.trigger()
         var waited = 0
         while board.relayMask != 0b11 && waited < 100 { sleepNanos(5_000_000); waited += 1 }

@@ -52,13 +52,15 @@ enum UmockdevSession {
         return false
     }
 
-    private static func run(_ args: [String], environment: [String: String], timeoutSeconds: Double) -> (status: Int32, output: String, timedOut: Bool) {
+    private static func run(
+        _ args: [String], environment: [String: String], timeoutSeconds: Double
+    ) -> (status: Int32, output: String, timedOut: Bool) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
         p.environment = environment
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("umockdev-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out) }
         guard let handle = try? FileHandle(forWritingTo: out) else { return (-1, "cannot create \(out.path)", false) }
         p.standardOutput = handle

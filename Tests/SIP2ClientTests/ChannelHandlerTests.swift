@@ -3,8 +3,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import SIP2
-@testable import SIP2Client
 import Testing
+
+@testable import SIP2Client
 
 /// The NIO edge on an `EmbeddedChannel`: bytes in, frames out, the timer on the embedded clock.
 struct ChannelHandlerTests {
@@ -21,12 +22,15 @@ struct ChannelHandlerTests {
     }
 
     /// Sends a login through the channel; returns a box that gets the outcome.
-    func request(_ ch: EmbeddedChannel, timeout: TimeAmount = .seconds(10)) throws -> NIOLockedValueBox<Result<SIP2ExchangeAnswer, Error>?> {
+    func request(_ ch: EmbeddedChannel, timeout: TimeAmount = .seconds(10)) throws -> NIOLockedValueBox<Result<SIP2ExchangeAnswer, Error>?>
+    {
         let box = NIOLockedValueBox<Result<SIP2ExchangeAnswer, Error>?>(nil)
         let p = ch.eventLoop.makePromise(of: SIP2ExchangeAnswer.self)
         p.futureResult.whenComplete { r in box.withLockedValue { $0 = r } }
-        try ch.writeOutbound(SIP2ExchangeRequest(message: LoginRequest(user: "u", password: "p").message, expecting: "94",
-                                                 timeout: timeout, resendLimit: 2, promise: p))
+        try ch.writeOutbound(
+            SIP2ExchangeRequest(
+                message: LoginRequest(user: "u", password: "p").message, expecting: "94",
+                timeout: timeout, resendLimit: 2, promise: p))
         return box
     }
 

@@ -1,6 +1,7 @@
 import SIP2
-@testable import SIP2Client
 import Testing
+
+@testable import SIP2Client
 
 /// The exchange loop driven directly: no sockets, time is a number the test passes in.
 struct ExchangeStateMachineTests {
@@ -46,7 +47,10 @@ struct ExchangeStateMachineTests {
     @Test func otherCommandCodesAreDiscardedWhileWaiting() throws {
         var m = machine()
         _ = start(&m)
-        guard case .discard(let why) = m.received(try frame(SIP2Message(code: "36", fixed: "Y" + String(repeating: " ", count: 18)), sequence: 0), now: 1) else {
+        guard
+            case .discard(let why) = m.received(
+                try frame(SIP2Message(code: "36", fixed: "Y" + String(repeating: " ", count: 18)), sequence: 0), now: 1)
+        else {
             Issue.record("taken"); return
         }
         #expect(why.contains("36 while waiting for 94"))

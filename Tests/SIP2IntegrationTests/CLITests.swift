@@ -1,7 +1,8 @@
 import Foundation
 import SIP2
-@testable import SIP2Sync
 import Testing
+
+@testable import SIP2Sync
 
 extension SIP2PeerSuites {
     /// `rfidgatectl sip2 …` and `rfidgatectl sync …` as a technician runs them (the built binary).
@@ -29,7 +30,10 @@ extension SIP2PeerSuites {
         }
 
         func conn(_ peer: Peer) -> [String] {
-            ["--server", "127.0.0.1:\(peer.port)", "--login", "sc_user", "--password", "sc_pass", "--institution", "DEMO", "--config", "/nonexistent"]
+            [
+                "--server", "127.0.0.1:\(peer.port)", "--login", "sc_user", "--password", "sc_pass", "--institution", "DEMO", "--config",
+                "/nonexistent",
+            ]
         }
 
         @Test func pingItemPatronCheckoutCheckin() async throws {
@@ -53,7 +57,9 @@ extension SIP2PeerSuites {
             let item = uniqueItem("cli")
             (st, out, _) = try await Self.ctl(["sip2"] + c + ["--json", "checkout", "P0001", item])
             j = try Self.lastJSON(out)
-            #expect(st == 0 && j["ok"] as? Bool == true && (j["due_date"] as? String)?.count == 18 && j["title"] as? String == "Bulk item " + item.dropFirst())
+            #expect(
+                st == 0 && j["ok"] as? Bool == true && (j["due_date"] as? String)?.count == 18
+                    && j["title"] as? String == "Bulk item " + item.dropFirst())
             (st, out, _) = try await Self.ctl(["sip2"] + c + ["--json", "checkout", "P0001", "I0003"])
             j = try Self.lastJSON(out)
             #expect(st == 1 && j["ok"] as? Bool == false && j["screen_message"] as? String == "Item is checked out to another patron")
@@ -63,7 +69,10 @@ extension SIP2PeerSuites {
         }
 
         @Test func unreachableILSExits69WithJSON() async throws {
-            let (st, out, err) = try await Self.ctl(["sip2", "--server", "127.0.0.1:1", "--login", "a", "--password", "b", "--institution", "c", "--config", "/nonexistent", "--json", "ping"])
+            let (st, out, err) = try await Self.ctl([
+                "sip2", "--server", "127.0.0.1:1", "--login", "a", "--password", "b", "--institution", "c", "--config", "/nonexistent",
+                "--json", "ping",
+            ])
             #expect(st == 69 && err.contains("cannot connect to the ILS"))
             let j = try Self.lastJSON(out)
             #expect(j["ok"] as? Bool == false)

@@ -1,7 +1,9 @@
 import Foundation
 import SIP2
-@testable import SIP2Sync
 import Testing
+
+@testable import SIP2Sync
+
 #if canImport(Glibc)
 import Glibc
 #endif

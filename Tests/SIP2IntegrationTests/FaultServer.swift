@@ -1,6 +1,7 @@
 import Foundation
 import SIP2
 import SIP2Client
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,8 +13,8 @@ import Glibc
 final class FaultServer: @unchecked Sendable {
     struct Request: Sendable {
         var connection: Int
-        var index: Int          // per connection, from 0
-        var frame: [UInt8]      // without CR
+        var index: Int  // per connection, from 0
+        var frame: [UInt8]  // without CR
         var message: SIP2Message?
         var code: String { message?.code ?? String(decoding: frame.prefix(2), as: UTF8.self) }
         var sequence: Int? { message?.sequence }
@@ -54,7 +55,9 @@ final class FaultServer: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listenFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         guard ok == 0, listen(listenFD, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listenFD, $0, &len) } }
@@ -115,14 +118,18 @@ final class FaultServer: @unchecked Sendable {
                     case .close: return
                     case .forward(let drop):
                         guard upstream >= 0, FaultServer.writeAll(upstream, f.bytes + [0x0D]),
-                              let answer = FaultServer.readFrame(upstream) else { return }
+                            let answer = FaultServer.readFrame(upstream)
+                        else { return }
                         if !drop, !FaultServer.writeAll(fd, answer) { return }
                     case .forwardCorrupted(let request, let answer):
                         let out = request ? FaultServer.corrupt(f.bytes) : f.bytes
                         guard upstream >= 0, FaultServer.writeAll(upstream, out + [0x0D]),
-                              let back = FaultServer.readFrame(upstream) else { return }
+                            let back = FaultServer.readFrame(upstream)
+                        else { return }
                         let body = back.last == 0x0D ? Array(back.dropLast()) : back
-                        if !FaultServer.writeAll(fd, (answer ? FaultServer.corrupt(body) : body) + (back.last == 0x0D ? [0x0D] : [])) { return }
+                        if !FaultServer.writeAll(fd, (answer ? FaultServer.corrupt(body) : body) + (back.last == 0x0D ? [0x0D] : [])) {
+                            return
+                        }
                     }
                 }
             }
@@ -135,7 +142,9 @@ final class FaultServer: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = UInt16(port).bigEndian
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let ok = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         if ok != 0 { close(fd); return -1 }
         return fd
     }
@@ -175,7 +184,9 @@ final class FaultServer: @unchecked Sendable {
 
     /// A response frame: `body` + AY (mirroring the request's) + AZ + CR, optionally with a wrong
     /// checksum, a 3-digit checksum, a forced AY, or CRLF.
-    static func frame(_ body: String, to req: Request?, badChecksum: Bool = false, sequence: Int?? = nil, crlf: Bool = false, trailer: Bool = true) -> [UInt8] {
+    static func frame(
+        _ body: String, to req: Request?, badChecksum: Bool = false, sequence: Int?? = nil, crlf: Bool = false, trailer: Bool = true
+    ) -> [UInt8] {
         var out = Array(body.utf8)
         if trailer {
             let seq = sequence ?? req?.sequence
@@ -206,7 +217,9 @@ final class FaultServer: @unchecked Sendable {
         case "11":
             let item = m?["AB"] ?? ""
             let renewal = state?.checkout(item) ?? false
-            return f("121\(renewal ? "Y" : "N")NY\(date)AODEMO|AA\(m?["AA"] ?? "")|AB\(item)|AJTitle \(item)|AH20251205    235900|AFChecked out|")
+            return f(
+                "121\(renewal ? "Y" : "N")NY\(date)AODEMO|AA\(m?["AA"] ?? "")|AB\(item)|AJTitle \(item)|AH20251205    235900|AFChecked out|"
+            )
         case "09":
             let item = m?["AB"] ?? ""
             state?.checkin(item)

@@ -7,9 +7,11 @@ import Testing
 /// Acceptance cases marked F (and Koha-style CRLF) against the project's own fault-injecting server.
 @Suite struct FaultTests {
     func client(_ s: FaultServer, log: FrameLog? = nil, timeout: Duration = .seconds(2), maxFrame: Int = 65_536) -> SIP2Client {
-        SIP2Client(SIP2ClientConfiguration(host: "127.0.0.1", port: s.port, login: "sc_user", password: "sc_pass", institution: "DEMO",
-                                           requestTimeout: timeout, minimumRequestTimeout: timeout, reconnectBackoff: .milliseconds(20),
-                                           maxFrameBytes: maxFrame), trace: log?.trace)
+        SIP2Client(
+            SIP2ClientConfiguration(
+                host: "127.0.0.1", port: s.port, login: "sc_user", password: "sc_pass", institution: "DEMO",
+                requestTimeout: timeout, minimumRequestTimeout: timeout, reconnectBackoff: .milliseconds(20),
+                maxFrameBytes: maxFrame), trace: log?.trace)
     }
 
     @Test("B3 96 from the ACS: same frame (same AY) resent at most min(retries, 3) times, then give up")
@@ -106,7 +108,9 @@ import Testing
         defer { s.stop() }
         let c = client(s)
         for i in 0..<5 {
-            guard case .answered(let r) = try await c.checkout(c.makeCheckout(patron: "P", item: "B\(i)")) else { Issue.record("lost"); return }
+            guard case .answered(let r) = try await c.checkout(c.makeCheckout(patron: "P", item: "B\(i)")) else {
+                Issue.record("lost"); return
+            }
             #expect(r.ok && r.title == "Title B\(i)")
         }
         #expect(state.totals.checkouts == 5 && state.totals.renewals == 0)
@@ -165,7 +169,10 @@ import Testing
             let stray = FaultServer.frame("941", to: nil, sequence: .some(3))
             let wrongSeq = FaultServer.frame("1803020120251121    120000ABB1|AJWrong|", to: req, sequence: .some((req.sequence! + 5) % 10))
             let right = FaultServer.frame("1803020120251121    120000ABB1|AJRight|", to: req)
-            return [.bytes(stray + wrongSeq + Array("garbage\r".utf8) + right), .bytes(FaultServer.frame("36Y\(FaultServer.date)AODEMO|AAX|", to: nil))]
+            return [
+                .bytes(stray + wrongSeq + Array("garbage\r".utf8) + right),
+                .bytes(FaultServer.frame("36Y\(FaultServer.date)AODEMO|AAX|", to: nil)),
+            ]
         }
         defer { s.stop() }
         let c = client(s)
@@ -178,7 +185,9 @@ import Testing
         let s = try FaultServer { req, _ in
             guard req.code == "17" else { return [.bytes(FaultServer.standard(req))] }
             let item = req.message?["AB"] ?? ""
-            if item == "SLOW" { return [.pause(milliseconds: 2500), .bytes(FaultServer.frame("1803020120251121    120000ABSLOW|AJLate|", to: req))] }
+            if item == "SLOW" {
+                return [.pause(milliseconds: 2500), .bytes(FaultServer.frame("1803020120251121    120000ABSLOW|AJLate|", to: req))]
+            }
             return [.bytes(FaultServer.standard(req))]
         }
         defer { s.stop() }
@@ -212,7 +221,9 @@ import Testing
         _ = await SyncService(store: store, client: client(s)).replayRound()  // now unreachable
         #expect(try store.status().offlineSinceUnix != nil)
         let desk = OfflineDesk(store: store, policy: OfflinePolicy(enabled: true))
-        #expect(try desk.checkout(key: "k", patron: "P1", item: "B1", nowUnix: stored.atUnix + 10, utcOffsetSeconds: 0) == .refused(.acsForbidsOffline))
+        #expect(
+            try desk.checkout(key: "k", patron: "P1", item: "B1", nowUnix: stored.atUnix + 10, utcOffsetSeconds: 0)
+                == .refused(.acsForbidsOffline))
         #expect(try store.status().backlog == 0)
     }
 
@@ -239,13 +250,20 @@ import Testing
         let s = try FaultServer { req, _ in
             guard req.code == "11" else { return [.bytes(FaultServer.standard(req))] }
             if req.message?["BO"] == "Y" { return [.bytes(FaultServer.standard(req))] }
-            return [.bytes(FaultServer.frame("120NUN\(FaultServer.date)AODEMO|AAP|ABB1|AJT|AH|BT06|BV2.50|BHEUR|AFRental fee 2.50 EUR|", to: req))]
+            return [
+                .bytes(
+                    FaultServer.frame("120NUN\(FaultServer.date)AODEMO|AAP|ABB1|AJT|AH|BT06|BV2.50|BHEUR|AFRental fee 2.50 EUR|", to: req))
+            ]
         }
         defer { s.stop() }
         let c = client(s)
-        guard case .answered(let first) = try await c.checkout(c.makeCheckout(patron: "P", item: "B1")) else { Issue.record("lost"); return }
+        guard case .answered(let first) = try await c.checkout(c.makeCheckout(patron: "P", item: "B1")) else {
+            Issue.record("lost"); return
+        }
         #expect(!first.ok && first.feeType == "06" && first.feeAmount == "2.50")
-        guard case .answered(let second) = try await c.checkout(c.makeCheckout(patron: "P", item: "B1", feeAcknowledged: true)) else { Issue.record("lost"); return }
+        guard case .answered(let second) = try await c.checkout(c.makeCheckout(patron: "P", item: "B1", feeAcknowledged: true)) else {
+            Issue.record("lost"); return
+        }
         #expect(second.ok)
         #expect(s.received.last?.frame.contains(Array("BOY|".utf8)) == true)
     }
@@ -253,7 +271,11 @@ import Testing
     @Test("D7 checkin with alert (hold / transit) is a success with instructions")
     func checkinAlert() async throws {
         let s = try FaultServer { req, _ in
-            req.code == "09" ? [.bytes(FaultServer.frame("101YNY\(FaultServer.date)AODEMO|ABB1|AQMain|CV02|CTBranch 2|CL3|AFSend to Branch 2|", to: req))] : [.bytes(FaultServer.standard(req))]
+            req.code == "09"
+                ? [
+                    .bytes(
+                        FaultServer.frame("101YNY\(FaultServer.date)AODEMO|ABB1|AQMain|CV02|CTBranch 2|CL3|AFSend to Branch 2|", to: req))
+                ] : [.bytes(FaultServer.standard(req))]
         }
         defer { s.stop() }
         let c = client(s)

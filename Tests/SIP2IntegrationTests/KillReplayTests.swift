@@ -1,8 +1,10 @@
 import Foundation
-import SIP2
-@testable import SIP2Sync
 import GRDB
+import SIP2
 import Testing
+
+@testable import SIP2Sync
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -30,17 +32,17 @@ enum DaemonBinary {
     static func config(db: String, peerPort: Int) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgated-sync-\(UUID().uuidString).toml").path
         try """
-            [cache]
-            path = "\(db)"
-            [simulation]
-            population = 200
-            [sip2]
-            server = "127.0.0.1:\(peerPort)"
-            login = "sc_user"
-            password = "sc_pass"
-            institution = "DEMO"
-            sync_interval_s = 1
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        [cache]
+        path = "\(db)"
+        [simulation]
+        population = 200
+        [sip2]
+        server = "127.0.0.1:\(peerPort)"
+        login = "sc_user"
+        password = "sc_pass"
+        institution = "DEMO"
+        sync_interval_s = 1
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
@@ -124,8 +126,13 @@ extension SIP2PeerSuites {
                 if c + r > 1 { duplicated += 1 }
             }
             #expect(lost == 0 && duplicated == 0, "lost \(lost), duplicated \(duplicated) after \(kills) kills in \(runs) runs")
-            let viaItemInformation = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'") } ?? 0
-            print("kill -9 test (rfidgated): \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill")
+            let viaItemInformation =
+                try DatabaseQueue(path: path).read {
+                    try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sip2_outbox WHERE resolution LIKE 'item information%'")
+                } ?? 0
+            print(
+                "kill -9 test (rfidgated): \(kills) kills (\(killsMidReplay) mid-replay), \(runs) runs, \(loans) loans, lost \(lost), duplicated \(duplicated), \(viaItemInformation) resolved by item information after a kill"
+            )
         }
     }
 }

@@ -2,17 +2,22 @@ import Circulation
 import Foundation
 import SIP2
 import SIP2Client
-@testable import SIP2Sync
 import Testing
+
+@testable import SIP2Sync
 
 func tempOutbox() throws -> (CirculationOutbox, String) {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("sip2-outbox-\(UUID().uuidString).sqlite").path
     return (try CirculationOutbox(path: path), path)
 }
 
-func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200) -> NewOutboxEntry {
-    NewOutboxEntry(key: key, kind: kind, patron: kind == .checkout ? patron : nil, item: item, transactionUnix: unix,
-                   transactionDate: SIP2Date(unixSeconds: unix), nbDueDate: kind == .checkout ? SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59) : nil)
+func newEntry(
+    _ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200
+) -> NewOutboxEntry {
+    NewOutboxEntry(
+        key: key, kind: kind, patron: kind == .checkout ? patron : nil, item: item, transactionUnix: unix,
+        transactionDate: SIP2Date(unixSeconds: unix),
+        nbDueDate: kind == .checkout ? SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59) : nil)
 }
 
 extension SIP2PeerSuites {
@@ -55,7 +60,8 @@ extension SIP2PeerSuites {
             // The ILS goes away; the station asks the desk whether it may lend.
             try store.noteError("cannot connect", atUnix: stored.atUnix + 60)
             let desk = OfflineDesk(store: store, policy: OfflinePolicy(enabled: true))
-            let answer = try desk.checkout(key: "e1", patron: "P1", item: uniqueItem("e1"), nowUnix: stored.atUnix + 120, utcOffsetSeconds: 0)
+            let answer = try desk.checkout(
+                key: "e1", patron: "P1", item: uniqueItem("e1"), nowUnix: stored.atUnix + 120, utcOffsetSeconds: 0)
             if acs.offlineOK {
                 guard case .accepted = answer else { Issue.record("refused although the peer's 98 said off-line ok: \(answer)"); return }
             } else {
@@ -72,7 +78,8 @@ extension SIP2PeerSuites {
             try store.enqueue(newEntry("fine", item: ok))
             let alerts = FrameLog()
             let client = SIP2Client(peer.configuration())
-            let sync = SyncService(store: store, client: client, alert: { e, why in alerts.trace(.received, Array("\(e.item): \(why)".utf8)) })
+            let sync = SyncService(
+                store: store, client: client, alert: { e, why in alerts.trace(.received, Array("\(e.item): \(why)".utf8)) })
             let r = await sync.replayRound()
             #expect(r.done == 1 && r.deadLettered == 1)
             #expect(alerts.received.count == 1 && alerts.received[0].hasPrefix("I0004"))

@@ -128,11 +128,15 @@ extension SIP2PeerSuites {
             let peer = try await SharedPeers.peer(k)
             let c = try await client(k)
             let item = uniqueItem("d1")
-            guard case .answered(let first) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else { Issue.record("no answer"); return }
+            guard case .answered(let first) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else {
+                Issue.record("no answer"); return
+            }
             #expect(first.ok && !first.renewal && first.desensitize == true)
             #expect(first.title == "Bulk item " + item.dropFirst())
             #expect(first.dueDate?.date != nil)
-            guard case .answered(let again) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else { Issue.record("no answer"); return }
+            guard case .answered(let again) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else {
+                Issue.record("no answer"); return
+            }
             #expect(again.ok && again.renewal)
             guard case .answered(let back) = try await c.checkin(c.makeCheckin(item: item)) else { Issue.record("no answer"); return }
             #expect(back.ok && back.resensitize == true)
@@ -144,11 +148,17 @@ extension SIP2PeerSuites {
         @Test("D3 D8 refusals: other patron's item, lost item, unknown item checkin", arguments: PeerKind.allCases)
         func refusals(_ k: PeerKind) async throws {
             let c = try await client(k)
-            guard case .answered(let other) = try await c.checkout(c.makeCheckout(patron: "P0001", item: "I0003")) else { Issue.record("no answer"); return }
+            guard case .answered(let other) = try await c.checkout(c.makeCheckout(patron: "P0001", item: "I0003")) else {
+                Issue.record("no answer"); return
+            }
             #expect(!other.ok && other.screenMessages.first?.contains("another patron") == true)
-            guard case .answered(let lost) = try await c.checkout(c.makeCheckout(patron: "P0001", item: "I0004")) else { Issue.record("no answer"); return }
+            guard case .answered(let lost) = try await c.checkout(c.makeCheckout(patron: "P0001", item: "I0004")) else {
+                Issue.record("no answer"); return
+            }
             #expect(!lost.ok)
-            guard case .answered(let unknown) = try await c.checkin(c.makeCheckin(item: "NOSUCHITEM")) else { Issue.record("no answer"); return }
+            guard case .answered(let unknown) = try await c.checkin(c.makeCheckin(item: "NOSUCHITEM")) else {
+                Issue.record("no answer"); return
+            }
             #expect(!unknown.ok && unknown.alert)
             await c.disconnect()
         }
@@ -172,8 +182,10 @@ extension SIP2PeerSuites {
             let c = SIP2Client(peer.configuration())
             let item = uniqueItem("e8")
             let due = SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59)
-            let r = try await c.request(c.makeCheckout(patron: "P0001", item: item, noBlock: true,
-                                                       transactionDate: SIP2Date(year: 2025, month: 1, day: 1, hour: 11), nbDueDate: due))
+            let r = try await c.request(
+                c.makeCheckout(
+                    patron: "P0001", item: item, noBlock: true,
+                    transactionDate: SIP2Date(year: 2025, month: 1, day: 1, hour: 11), nbDueDate: due))
             guard case .checkout(let co) = r else { Issue.record("\(r)"); return }
             #expect(co.ok && co.dueDate?.date == due)  // the peer honours the offline due date
             let ev = try peer.state().events.last { ($0["item"] as? String) == item }
@@ -225,7 +237,9 @@ extension SIP2PeerSuites {
             _ = try await c.itemInformation("I0001")
             try await offPool { try peer.restart() }
             let item = uniqueItem("a8")
-            guard case .answered(let r) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else { Issue.record("no answer"); return }
+            guard case .answered(let r) = try await c.checkout(c.makeCheckout(patron: "P0001", item: item)) else {
+                Issue.record("no answer"); return
+            }
             #expect(r.ok)
             #expect(try peer.state().items[item]?["checkouts"] as? Int == 1)
             await c.disconnect()
@@ -297,7 +311,8 @@ extension SIP2PeerSuites {
             #expect(try await good.itemInformation("I0002").title == "Les Misérables")
             await good.disconnect()
             for (ca, name) in [(pki.otherCA, "localhost"), (pki.ca, "wrong.example.org")] {
-                do { _ = try await client(ca: ca, name: name).itemInformation("I0001"); Issue.record("TLS accepted \(ca) / \(name)") } catch {
+                do { _ = try await client(ca: ca, name: name).itemInformation("I0001"); Issue.record("TLS accepted \(ca) / \(name)") } catch
+                {
                     guard case .tlsFailed = error else { Issue.record("expected tlsFailed, got \(error)"); continue }
                 }
             }

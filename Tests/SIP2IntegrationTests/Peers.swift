@@ -1,6 +1,8 @@
 import Foundation
 import SIP2
 import SIP2Client
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,10 +15,9 @@ enum PeerKind: String, Sendable, CaseIterable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-import Testing
-
 enum PeerEnv {
-    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repo: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static func python(_ k: PeerKind) -> String { repo.appendingPathComponent(".build/sip2-venv/\(k.rawValue)/bin/python").path }
     static func installed(_ k: PeerKind) -> Bool { FileManager.default.isExecutableFile(atPath: python(k)) }
     static let missingMessage = "SIP2 peers not installed: run ./scripts/setup.sh --tests (or scripts/sip2-peers.sh install)"
@@ -29,7 +30,10 @@ final class Peer: @unchecked Sendable {
     private var process: Process?
     private let environment: [String: String]
 
-    init(_ kind: PeerKind, errorDetection: Bool = true, port: Int? = nil, encoding: String = "utf-8", environment extra: [String: String] = [:]) throws {
+    init(
+        _ kind: PeerKind, errorDetection: Bool = true, port: Int? = nil, encoding: String = "utf-8",
+        environment extra: [String: String] = [:]
+    ) throws {
         self.kind = kind
         self.port = try port ?? freePort()
         controlPort = try freePort()
@@ -45,7 +49,10 @@ final class Peer: @unchecked Sendable {
         guard PeerEnv.installed(kind) else { throw PeerError(PeerEnv.missingMessage) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: PeerEnv.python(kind))
-        p.arguments = [PeerEnv.repo.appendingPathComponent("Tests/SIP2IntegrationTests/Peers/sip2_peer.py").path, kind.rawValue, String(port), String(controlPort)]
+        p.arguments = [
+            PeerEnv.repo.appendingPathComponent("Tests/SIP2IntegrationTests/Peers/sip2_peer.py").path, kind.rawValue, String(port),
+            String(controlPort),
+        ]
         p.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("sip2-peer-\(kind.rawValue)-\(port).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -77,10 +84,11 @@ final class Peer: @unchecked Sendable {
 
     func configuration(errorDetection: Bool = true, timeout: Duration = .seconds(5)) -> SIP2ClientConfiguration {
         // pysip2 rejects a blank nb due date, so fill it with the transaction date there.
-        SIP2ClientConfiguration(host: "127.0.0.1", port: port, login: "sc_user", password: "sc_pass", location: "DEMO",
-                                institution: "DEMO", currentLocation: "Main", errorDetection: errorDetection,
-                                nbDueDateFiller: kind == .pysip2 ? .transactionDate : .blank,
-                                requestTimeout: timeout, minimumRequestTimeout: timeout, reconnectBackoff: .milliseconds(50))
+        SIP2ClientConfiguration(
+            host: "127.0.0.1", port: port, login: "sc_user", password: "sc_pass", location: "DEMO",
+            institution: "DEMO", currentLocation: "Main", errorDetection: errorDetection,
+            nbDueDateFiller: kind == .pysip2 ? .transactionDate : .blank,
+            requestTimeout: timeout, minimumRequestTimeout: timeout, reconnectBackoff: .milliseconds(50))
     }
 
     /// The peer ILS's state (control port): item -> counters and status.

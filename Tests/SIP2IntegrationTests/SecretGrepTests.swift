@@ -1,7 +1,9 @@
 import Foundation
 import SIP2
-@testable import SIP2Sync
 import Testing
+
+@testable import SIP2Sync
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,38 +63,44 @@ extension SIP2PeerSuites {
                 for i in 0..<3 { try store.enqueue(newEntry("sg-\(i)", patron: "P0001", item: "BSG\(i)")) }
                 let config = dir.appendingPathComponent("rfidgate.toml").path
                 try """
-                    [cache]
-                    path = "\(db)"
-                    [simulation]
-                    population = 200
-                    [sip2]
-                    server = "127.0.0.1:\(peer.port)"
-                    login = "sc_user"
-                    institution = "DEMO"
-                    sync_interval_s = 1
-                    """.write(toFile: config, atomically: true, encoding: .utf8)
+                [cache]
+                path = "\(db)"
+                [simulation]
+                population = 200
+                [sip2]
+                server = "127.0.0.1:\(peer.port)"
+                login = "sc_user"
+                institution = "DEMO"
+                sync_interval_s = 1
+                """.write(toFile: config, atomically: true, encoding: .utf8)
                 let daemon = try #require(DaemonBinary.path), ctl = try #require(CtlBinary.path)
                 var everything = ""
 
                 // The daemon with the password as a systemd credential: it logs in and replays.
-                everything += try Self.run(daemon, ["--config", config, "--duration", "4", "--summary-json"],
-                                           environment: ["CREDENTIALS_DIRECTORY": dir.appendingPathComponent("creds").path])
+                everything += try Self.run(
+                    daemon, ["--config", config, "--duration", "4", "--summary-json"],
+                    environment: ["CREDENTIALS_DIRECTORY": dir.appendingPathComponent("creds").path])
                 #expect(try store.status().done == 3, "the credential's password logged in and the loans were replayed")
                 // The daemon with a wrong password inline in a world-readable file: refused login, warnings.
                 let inline = dir.appendingPathComponent("inline.toml").path
-                try (try String(contentsOfFile: config, encoding: .utf8) + "\npassword = \"\(wrong)\"\n").write(toFile: inline, atomically: true, encoding: .utf8)
+                try (try String(contentsOfFile: config, encoding: .utf8) + "\npassword = \"\(wrong)\"\n").write(
+                    toFile: inline, atomically: true, encoding: .utf8)
                 chmod(inline, 0o644)
                 try store.enqueue(newEntry("sg-refused", patron: "P0001", item: "BSG9"))
                 let refusedRun = try Self.run(daemon, ["--config", inline, "--duration", "3"])
                 #expect(refusedRun.contains("every user can read it"))
-                #expect(refusedRun.contains("refused the SIP2 login") || refusedRun.contains("loginRefused") || refusedRun.contains("login"))
+                #expect(
+                    refusedRun.contains("refused the SIP2 login") || refusedRun.contains("loginRefused") || refusedRun.contains("login"))
                 everything += refusedRun
 
                 // rfidgatectl: each way to give the password, raw frames, a PIN right and wrong.
                 let conn = ["--server", "127.0.0.1:\(peer.port)", "--login", "sc_user", "--institution", "DEMO", "--config", config]
                 everything += try Self.run(ctl, ["sip2"] + conn + ["--password-file", passwordFile, "--raw", "--json", "ping"])
-                everything += try Self.run(ctl, ["sip2"] + conn + ["--raw", "--json", "patron", "P0001", "--pin", pin], environment: ["RFIDGATE_SIP2_PASSWORD": secret])
-                let patron = try Self.run(ctl, ["sip2"] + conn + ["--password-file", passwordFile, "--raw", "--json", "patron", "P0001", "--pin", pin + "0"])
+                everything += try Self.run(
+                    ctl, ["sip2"] + conn + ["--raw", "--json", "patron", "P0001", "--pin", pin],
+                    environment: ["RFIDGATE_SIP2_PASSWORD": secret])
+                let patron = try Self.run(
+                    ctl, ["sip2"] + conn + ["--password-file", passwordFile, "--raw", "--json", "patron", "P0001", "--pin", pin + "0"])
                 #expect(patron.contains("\"valid_pin\":false"))
                 everything += patron
                 let refused = try Self.run(ctl, ["sip2"] + conn + ["--password-file", wrongFile, "--raw", "ping"])

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,14 +16,14 @@ final class Stunnel: @unchecked Sendable {
         port = try freePort()
         let conf = FileManager.default.temporaryDirectory.appendingPathComponent("stunnel-\(UUID().uuidString).conf").path
         try """
-            foreground = yes
-            pid =
-            [sip2-tls]
-            accept = 127.0.0.1:\(port)
-            connect = 127.0.0.1:\(upstreamPort)
-            cert = \(certificate)
-            key = \(key)
-            """.write(toFile: conf, atomically: true, encoding: .utf8)
+        foreground = yes
+        pid =
+        [sip2-tls]
+        accept = 127.0.0.1:\(port)
+        connect = 127.0.0.1:\(upstreamPort)
+        cert = \(certificate)
+        key = \(key)
+        """.write(toFile: conf, atomically: true, encoding: .utf8)
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [conf]
@@ -59,13 +60,17 @@ struct TestPKI {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sip2-pki-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-        try FileManager.default.createFile(atPath: dir.appendingPathComponent("ext.cnf").path,
-                                           contents: Data("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n".utf8))
+        try FileManager.default.createFile(
+            atPath: dir.appendingPathComponent("ext.cnf").path,
+            contents: Data("subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n".utf8))
         for args in [
             ["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=RFIDGate test CA"],
             ["req", "-x509"] + ec + ["-keyout", "other-ca.key", "-out", "other-ca.pem", "-days", "2", "-subj", "/CN=Someone else's CA"],
             ["req"] + ec + ["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"],
-            ["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"],
+            [
+                "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days",
+                "2", "-extfile", "ext.cnf",
+            ],
         ] {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

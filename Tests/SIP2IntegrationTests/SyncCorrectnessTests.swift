@@ -2,9 +2,11 @@ import Circulation
 import Foundation
 import SIP2
 import SIP2Client
-@testable import SIP2Sync
 import Synchronization
 import Testing
+
+@testable import SIP2Sync
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +28,8 @@ extension SIP2PeerSuites {
             let client = SIP2Client(peer.configuration())
             // Ours: the checkout reached the ILS, its answer was lost (attempts = 1).
             let mine = uniqueItem("mine")
-            guard case .answered(let answer) = try await client.checkout(await client.makeCheckout(patron: "P0001", item: mine)), answer.ok else {
+            guard case .answered(let answer) = try await client.checkout(await client.makeCheckout(patron: "P0001", item: mine)), answer.ok
+            else {
                 Issue.record("the peer refused the setup checkout")
                 return
             }
@@ -110,7 +113,9 @@ extension SIP2PeerSuites {
             let (store, _) = try tempOutbox()
             let id = try store.enqueue(newEntry("k", item: "BX1"))
             try store.markAttempt(id: id)
-            #expect(try store.noteFailure(id: id, error: "timeout", nextAttemptUnix: 100, maxFailures: 1, atUnix: 1), "one failure of one allowed: dead")
+            #expect(
+                try store.noteFailure(id: id, error: "timeout", nextAttemptUnix: 100, maxFailures: 1, atUnix: 1),
+                "one failure of one allowed: dead")
             #expect(try store.entry(id: id)?.state == .dead)
             #expect(try store.revive(id: id))
             let e = try #require(try store.entry(id: id))

@@ -2,8 +2,9 @@
 import Foundation
 import GRDB
 import SIP2
-@testable import SIP2Sync
 import Testing
+
+@testable import SIP2Sync
 
 @Suite struct OutboxStoreTests {
     @Test func durableSettings() throws {

@@ -8,7 +8,11 @@ func tempOutbox() throws -> (CirculationOutbox, String) {
     return (try CirculationOutbox(path: path), path)
 }
 
-func newEntry(_ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200) -> NewOutboxEntry {
-    NewOutboxEntry(key: key, kind: kind, patron: kind == .checkout ? patron : nil, item: item, transactionUnix: unix,
-                   transactionDate: SIP2Date(unixSeconds: unix), nbDueDate: kind == .checkout ? SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59) : nil)
+func newEntry(
+    _ key: String, _ kind: OutboxEntry.Kind = .checkout, patron: String? = "P0001", item: String, at unix: Int64 = 1_735_729_200
+) -> NewOutboxEntry {
+    NewOutboxEntry(
+        key: key, kind: kind, patron: kind == .checkout ? patron : nil, item: item, transactionUnix: unix,
+        transactionDate: SIP2Date(unixSeconds: unix),
+        nbDueDate: kind == .checkout ? SIP2Date(year: 2031, month: 2, day: 3, hour: 23, minute: 59) : nil)
 }

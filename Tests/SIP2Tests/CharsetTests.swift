@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SIP2
 
 /// C7 / D10 at the codec level: titles and names survive each configured charset.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SIP2
 
 /// B1: every row of the shared checksum vectors (Evergreen, pysip2 and invenio agree on them).
@@ -24,9 +25,13 @@ struct ChecksumVector: Sendable, CustomTestStringConvertible {
         let u = Array(s.utf8)
         var i = 0
         while i < u.count {
-            if u[i] == 0x5C, i + 3 < u.count, u[i + 1] == 0x78, let v = UInt8(String(decoding: u[(i + 2)...(i + 3)], as: UTF8.self), radix: 16) {
+            if u[i] == 0x5C, i + 3 < u.count, u[i + 1] == 0x78,
+                let v = UInt8(String(decoding: u[(i + 2)...(i + 3)], as: UTF8.self), radix: 16)
+            {
                 out.append(v); i += 4
-            } else { out.append(u[i]); i += 1 }
+            } else {
+                out.append(u[i]); i += 1
+            }
         }
         return out
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SIP2
 
 /// B6, B7, F2, F3 at the byte level: framing never depends on read boundaries.
@@ -64,7 +65,8 @@ import Testing
     @Test func garbageBytesDoNotCrashTheDecoder() {
         // F1: NUL and invalid UTF-8 become replacement characters, never a crash.
         var f = SIP2Framer()
-        let frames = f.append([0x31, 0x38, 0x30, 0x33, 0x30, 0x32, 0x30, 0x31] + bytes("20250101    120000") + [0x41, 0x4A, 0x00, 0xFF, 0xC3, 0x7C, 0x0D])
+        let frames = f.append(
+            [0x31, 0x38, 0x30, 0x33, 0x30, 0x32, 0x30, 0x31] + bytes("20250101    120000") + [0x41, 0x4A, 0x00, 0xFF, 0xC3, 0x7C, 0x0D])
         let m = try? SIP2Decoder().decode(frames[0].bytes)
         #expect(m?["AJ"] == "\u{0}\u{FFFD}\u{FFFD}")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import SIP2
 
 /// Replays inputs the fuzzer (Fuzz/SIP2Fuzz.swift, scripts/fuzz-sip2.sh) kept, with the same oracle.
@@ -10,7 +11,9 @@ import Testing
         return files.filter { $0.hasSuffix(".hex") }.sorted().map { name in
             let text = try! String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
             let hex = Array(text.filter(\.isHexDigit).utf8)
-            let bytes = stride(from: 0, to: hex.count - 1, by: 2).map { UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16)! }
+            let bytes = stride(from: 0, to: hex.count - 1, by: 2).map {
+                UInt8(String(decoding: hex[$0...$0 + 1], as: UTF8.self), radix: 16)!
+            }
             return (name, bytes)
         }
     }()
@@ -58,9 +61,13 @@ enum Oracle {
             for errorDetection in [true, false] {
                 guard let wire = try? SIP2Encoder(charset: charset, errorDetection: errorDetection).encode(m, sequence: 7) else { continue }
                 if wire.last != 0x0D || wire.dropLast().contains(0x0D) { return "encoded frame is not CR-terminated exactly once" }
-                guard let back = try? SIP2Decoder(charset: charset).decode(Array(wire.dropLast())) else { return "re-encoded frame does not decode" }
+                guard let back = try? SIP2Decoder(charset: charset).decode(Array(wire.dropLast())) else {
+                    return "re-encoded frame does not decode"
+                }
                 if back.code != m.code || back.fixed != m.fixed || back.fields != m.fields { return "round trip changed the message" }
-                if errorDetection && (back.checksum != .valid || (m.code != "96" && m.code != "97" && back.sequence != 7)) { return "round trip trailer wrong" }
+                if errorDetection && (back.checksum != .valid || (m.code != "96" && m.code != "97" && back.sequence != 7)) {
+                    return "round trip trailer wrong"
+                }
             }
         }
         return nil

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import SIP2
 
 @Suite struct MessageCodecTests {
@@ -7,16 +8,24 @@ import Testing
 
     @Test func checkoutOnlineAndOfflineFramesMatchTheVectors() throws {
         let enc = SIP2Encoder()
-        let online = CheckoutRequest(scRenewalPolicy: true, noBlock: false, transactionDate: date, institution: "DEMO", patron: "P0001", item: "I0001")
-        #expect(text(try enc.encode(online.message, sequence: 2)) == "11YN20250101    120000                  AODEMO|AAP0001|ABI0001|AC|AY2AZF0D9\r")
-        let offline = CheckoutRequest(scRenewalPolicy: false, noBlock: true, transactionDate: SIP2Date(year: 2025, month: 1, day: 1, hour: 11),
-                                      nbDueDate: SIP2Date(year: 2025, month: 1, day: 15, hour: 23, minute: 59), institution: "DEMO", patron: "P0003", item: "I0002")
-        #expect(text(try enc.encode(offline.message, sequence: 3)) == "11NY20250101    11000020250115    235900AODEMO|AAP0003|ABI0002|AC|AY3AZEFD3\r")
+        let online = CheckoutRequest(
+            scRenewalPolicy: true, noBlock: false, transactionDate: date, institution: "DEMO", patron: "P0001", item: "I0001")
+        #expect(
+            text(try enc.encode(online.message, sequence: 2))
+                == "11YN20250101    120000                  AODEMO|AAP0001|ABI0001|AC|AY2AZF0D9\r")
+        let offline = CheckoutRequest(
+            scRenewalPolicy: false, noBlock: true, transactionDate: SIP2Date(year: 2025, month: 1, day: 1, hour: 11),
+            nbDueDate: SIP2Date(year: 2025, month: 1, day: 15, hour: 23, minute: 59), institution: "DEMO", patron: "P0003", item: "I0002")
+        #expect(
+            text(try enc.encode(offline.message, sequence: 3))
+                == "11NY20250101    11000020250115    235900AODEMO|AAP0003|ABI0002|AC|AY3AZEFD3\r")
     }
 
     @Test func checkinMatchesTheVector() throws {
         let r = CheckinRequest(transactionDate: date, returnDate: date, currentLocation: "Main", institution: "DEMO", item: "I0001")
-        #expect(text(try SIP2Encoder().encode(r.message, sequence: 4)) == "09N20250101    12000020250101    120000APMain|AODEMO|ABI0001|AC|AY4AZEFB8\r")
+        #expect(
+            text(try SIP2Encoder().encode(r.message, sequence: 4))
+                == "09N20250101    12000020250101    120000APMain|AODEMO|ABI0001|AC|AY4AZEFB8\r")
     }
 
     @Test func patronStatusSendsEmptyACandAD() throws {
@@ -45,7 +54,8 @@ import Testing
             try e.encode(ItemInformationRequest(date: date, institution: "DEMO", item: "I00\r01").message, sequence: 0)
         }
         #expect(throws: SIP2EncodeError.tooLong(field: "AB", bytes: 256)) {
-            try e.encode(ItemInformationRequest(date: date, institution: "DEMO", item: String(repeating: "z", count: 256)).message, sequence: 0)
+            try e.encode(
+                ItemInformationRequest(date: date, institution: "DEMO", item: String(repeating: "z", count: 256)).message, sequence: 0)
         }
         #expect(throws: SIP2EncodeError.unencodable(field: "CO", charset: .ascii)) {
             try SIP2Encoder(charset: .ascii).encode(LoginRequest(user: "u", password: "pässword").message, sequence: 0)
@@ -60,7 +70,8 @@ import Testing
 
     @Test func acsStatusWithSpacePaddedNumbers() throws {
         // A4: invenio's "98YYYYYY 10 10…".
-        let m = try SIP2Decoder().decode(Array("98YYYYYY 10 1020251121    2340482.00AODEMO|AMDemo Library|BXYYYNYYYYYYYNYYYN|AY1AZDA6B".utf8))
+        let m = try SIP2Decoder().decode(
+            Array("98YYYYYY 10 1020251121    2340482.00AODEMO|AMDemo Library|BXYYYNYYYYYYYNYYYN|AY1AZDA6B".utf8))
         guard case .acsStatus(let s) = try SIP2Response(m) else { Issue.record("not 98"); return }
         #expect(s.online && s.offlineOK && s.checkoutOK && s.checkinOK)
         #expect(s.timeoutTenths == 10 && s.retriesAllowed == 10)
@@ -113,8 +124,11 @@ import Testing
     }
 
     @Test func patronInformationWithBlankCountsAndLists() throws {
-        let raw = "64Y         Y   00120251121    1200000001    00010000000000000000AODEMO|AAP0002|AEBob Blocked|BLY|CQN|AUI1|AUI2|BEbob@example.org|"
-        guard case .patronInformation(let r) = try SIP2Response(SIP2Decoder().decode(Array(raw.utf8))) else { Issue.record("not 64"); return }
+        let raw =
+            "64Y         Y   00120251121    1200000001    00010000000000000000AODEMO|AAP0002|AEBob Blocked|BLY|CQN|AUI1|AUI2|BEbob@example.org|"
+        guard case .patronInformation(let r) = try SIP2Response(SIP2Decoder().decode(Array(raw.utf8))) else {
+            Issue.record("not 64"); return
+        }
         #expect(r.status.has(.chargePrivilegesDenied) && r.status.has(.excessiveFines) && r.status.blocksCheckout)
         #expect(r.counts[0] == 1 && r.counts[1] == nil && r.counts[2] == 1)
         #expect(r.chargedItems == ["I1", "I2"] && r.validPatron == true && r.validPassword == false && r.email == "bob@example.org")

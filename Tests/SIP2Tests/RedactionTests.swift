@@ -6,8 +6,14 @@ import Testing
     @Test(arguments: [
         ("9300CNsc_user|COsc_pass|CPMAIN|AY0AZF5A1\r", "9300CNsc_user|CO****|CPMAIN|AY0AZF5A1\r"),
         ("2300120250101    120000AODEMO|AAP0001|AC|ADpin1234|AY1AZE9B2", "2300120250101    120000AODEMO|AAP0001|AC|AD****|AY1AZE9B2"),
-        ("11YN20250101    120000                  AODEMO|AAP1|ABI1|ACterm|ADp|BON", "11YN20250101    120000                  AODEMO|AAP1|ABI1|AC****|AD****|BON"),
-        ("63001" + "20250101    120000" + "          " + "AODEMO|AAP1|AD1234", "63001" + "20250101    120000" + "          " + "AODEMO|AAP1|AD****"),
+        (
+            "11YN20250101    120000                  AODEMO|AAP1|ABI1|ACterm|ADp|BON",
+            "11YN20250101    120000                  AODEMO|AAP1|ABI1|AC****|AD****|BON"
+        ),
+        (
+            "63001" + "20250101    120000" + "          " + "AODEMO|AAP1|AD1234",
+            "63001" + "20250101    120000" + "          " + "AODEMO|AAP1|AD****"
+        ),
     ])
     func secretFieldsAreMasked(frame: String, shown: String) {
         #expect(SIP2Redaction.redacted(frame) == shown)

@@ -27,16 +27,17 @@ struct TagRingStressTests {
         var waits: [DispatchSemaphore] = []
         for p in 0..<producers {
             let ring = rings[p]
-            waits.append(spawn {
-                for seq in 0..<perProducer {
-                    var read = TagRead(arrivalNanos: UInt64(seq), reader: UInt16(p), antenna: 1, kind: .iso15693)
-                    read.rssi = Int8(truncatingIfNeeded: seq)
-                    while ring.count >= ring.capacity { /* consumer catching up */ }
-                    let ok = ring.push(read)
-                    precondition(ok, "push failed with room in the ring")
-                }
-                finished.add(1, ordering: .releasing)
-            })
+            waits.append(
+                spawn {
+                    for seq in 0..<perProducer {
+                        var read = TagRead(arrivalNanos: UInt64(seq), reader: UInt16(p), antenna: 1, kind: .iso15693)
+                        read.rssi = Int8(truncatingIfNeeded: seq)
+                        while ring.count >= ring.capacity { /* consumer catching up */  }
+                        let ok = ring.push(read)
+                        precondition(ok, "push failed with room in the ring")
+                    }
+                    finished.add(1, ordering: .releasing)
+                })
         }
 
         var expected = [UInt64](repeating: 0, count: producers)

@@ -11,12 +11,13 @@ extension StatusReport {
         for (i, r) in runtime.runners.enumerated() {
             let c = runtime.config.readers[i]
             let st = r.reader.stats
-            readers.append(Reader(
-                id: r.name, driver: c.driver.rawValue, wire: r.reader.label, state: Self.stateName(r.state),
-                antennas: c.antennas.map { a in Antenna(antenna: Int(a), reads: r.antennas.reads(antenna: a)) },
-                cycles: r.cycles, reads: st.reads.load(ordering: .relaxed), timeouts: st.timeouts.load(ordering: .relaxed),
-                protocolErrors: st.protocolErrors.load(ordering: .relaxed), disconnects: st.disconnects.load(ordering: .relaxed),
-                ringFill: rounded(r.ring.fill, 3), ringHighWater: r.ring.highWater, drops: Int(r.ring.dropped)))
+            readers.append(
+                Reader(
+                    id: r.name, driver: c.driver.rawValue, wire: r.reader.label, state: Self.stateName(r.state),
+                    antennas: c.antennas.map { a in Antenna(antenna: Int(a), reads: r.antennas.reads(antenna: a)) },
+                    cycles: r.cycles, reads: st.reads.load(ordering: .relaxed), timeouts: st.timeouts.load(ordering: .relaxed),
+                    protocolErrors: st.protocolErrors.load(ordering: .relaxed), disconnects: st.disconnects.load(ordering: .relaxed),
+                    ringFill: rounded(r.ring.fill, 3), ringHighWater: r.ring.highWater, drops: Int(r.ring.dropped)))
         }
         self.init(
             role: runtime.config.role.rawValue, simulated: runtime.simulation != nil,

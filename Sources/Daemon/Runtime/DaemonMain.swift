@@ -1,9 +1,10 @@
-import RFIDGateConfig
 import Logging
+import RFIDGateConfig
+import ServiceLifecycle
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import ServiceLifecycle
 
 /// Options of `rfidgated`, parsed by the executable.
 public struct DaemonOptions: Sendable {
@@ -66,23 +67,31 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     // Started in this order, shut down in reverse: the SIP2 client comes before its users.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if let sip2Client {
-        services.append(.init(service: SIP2ClientService(client: sip2Client), successTerminationBehavior: .ignore, serviceName: "sip2-client"))
+        services.append(
+            .init(service: SIP2ClientService(client: sip2Client), successTerminationBehavior: .ignore, serviceName: "sip2-client"))
     }
     services += [
         .init(service: GateService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "gate"),
-        .init(service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger, recorder: recorder),
-              successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
-        .init(service: SignalDumpService(runtime: runtime, logger: logger),
-              successTerminationBehavior: .ignore, serviceName: "sigusr1"),
-        .init(service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
-        .init(service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
-              successTerminationBehavior: .ignore, serviceName: "control"),
-        .init(service: SIP2SyncDaemonService(runtime: runtime, client: sip2Client, counters: syncCounters, output: output, logger: logger),
-              successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
+        .init(
+            service: StatusService(runtime: runtime, output: output, notifier: notifier, logger: logger, recorder: recorder),
+            successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "status"),
+        .init(
+            service: SignalDumpService(runtime: runtime, logger: logger),
+            successTerminationBehavior: .ignore, serviceName: "sigusr1"),
+        .init(
+            service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
+        .init(
+            service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
+            successTerminationBehavior: .ignore, serviceName: "control"),
+        .init(
+            service: SIP2SyncDaemonService(runtime: runtime, client: sip2Client, counters: syncCounters, output: output, logger: logger),
+            successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
     services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
     if let seconds = options.durationSeconds {
-        services.append(.init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration"))
+        services.append(
+            .init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration")
+        )
     }
     var groupConfig = ServiceGroupConfiguration(
         services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

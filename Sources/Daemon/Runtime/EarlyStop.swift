@@ -1,8 +1,9 @@
+import ServiceLifecycle
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import ServiceLifecycle
-import Synchronization
 
 /// SIGTERM or SIGINT before the service group traps them (config parsing, opening the store,
 /// building the readers) would take the default action and kill the daemon with status 143.

@@ -24,7 +24,10 @@ public struct RunSummary: Sendable {
         summary: \(format(seconds, 1)) s, \(reads) reads (\(duplicates) repeats dropped), \(items) item passages, \
         \(alarms) alarms, \(undecodable) undecodable, \(drops) ring drops, \(readerErrors) reader errors
         latency frame→decision: p50 \(format(p50Micros, 1)) µs, p99 \(format(p99Micros, 1)) µs, max \(format(maxMicros, 1)) µs
-        """ + (sync.map { "\nSIP2 sync: \($0.replayed) replayed, \($0.deadLettered) dead-lettered, \($0.backlog < 0 ? "unknown" : "\($0.backlog)") still queued" } ?? "")
+        """
+            + (sync.map {
+                "\nSIP2 sync: \($0.replayed) replayed, \($0.deadLettered) dead-lettered, \($0.backlog < 0 ? "unknown" : "\($0.backlog)") still queued"
+            } ?? "")
     }
 
     /// One JSON object on one line; keys are stable (scripts and tests depend on them).

@@ -1,7 +1,7 @@
 import Circulation
 import Gate
-import Readers
 import Logging
+import Readers
 import ServiceLifecycle
 import Synchronization
 import Threads

@@ -1,13 +1,14 @@
-import RFIDGateConfig
 import ControlProtocol
 import Gate
 import Logging
+import RFIDGateConfig
 import ServiceLifecycle
 import Synchronization
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Threads
 
 /// Answers `rfidgatectl status`: every connection to the control socket gets one JSON status
 /// report and is closed. Nothing is read from the client, so there is no request to parse and
@@ -61,11 +62,14 @@ struct ControlSocketService: Service {
     /// Gives the socket to the status group; says why when it cannot.
     func handOver(_ path: String, to group: String) {
         guard let entry = getgrnam(group) else {
-            logger.notice("status group \(group) does not exist: the status socket keeps the daemon's group (create it with systemd-sysusers)")
+            logger.notice(
+                "status group \(group) does not exist: the status socket keeps the daemon's group (create it with systemd-sysusers)")
             return
         }
         if chown(path, uid_t.max, entry.pointee.gr_gid) != 0 {
-            logger.warning("cannot give the status socket to group \(group): \(String(cString: strerror(errno))) (the unit's SupplementaryGroups=\(group) makes the daemon a member)")
+            logger.warning(
+                "cannot give the status socket to group \(group): \(String(cString: strerror(errno))) (the unit's SupplementaryGroups=\(group) makes the daemon a member)"
+            )
         }
     }
 

@@ -60,7 +60,8 @@ public final class EventRecorder: @unchecked Sendable {
         if final || nowNanos &- lastVisitorFlush >= Self.visitorFlushNanos {
             let (entering, leaving) = runtime.beam.take()
             if entering != 0 || leaving != 0 {
-                pendingVisitors.append(VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: nowMillis), inCount: entering, outCount: leaving))
+                pendingVisitors.append(
+                    VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: nowMillis), inCount: entering, outCount: leaving))
             }
             lastVisitorFlush = nowNanos
         }

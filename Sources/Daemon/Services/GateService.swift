@@ -16,7 +16,9 @@ public struct GateService: Service {
 
     public func run() async throws {
         runtime.start()
-        let readers = runtime.config.readers.map { "\($0.id) (\($0.driver.rawValue), antennas \($0.antennas.map(String.init).joined(separator: ",")))" }
+        let readers = runtime.config.readers.map {
+            "\($0.id) (\($0.driver.rawValue), antennas \($0.antennas.map(String.init).joined(separator: ",")))"
+        }
         logger.info("gate running", metadata: ["readers": "\(readers.joined(separator: "; "))"])
         notifier.ready(status: "reading \(readers.count) reader(s)")
         // Wait for SIGTERM/SIGINT or the end of --duration; a cancellation ends the wait too.

@@ -1,7 +1,7 @@
-import RFIDGateConfig
 import Logging
-import ServiceLifecycle
+import RFIDGateConfig
 import SIP2Client
+import ServiceLifecycle
 
 /// The box's one SIP2 terminal session, shared by every service that talks to the ILS (the outbox
 /// replay today, the self-checkout station next), so they never log in twice with one account.

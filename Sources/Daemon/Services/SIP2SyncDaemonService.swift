@@ -1,9 +1,10 @@
 import Circulation
 import Logging
-import ServiceLifecycle
 import SIP2Client
 import SIP2Sync
+import ServiceLifecycle
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,14 +62,20 @@ struct SIP2SyncDaemonService: Service {
         if let s = try? outbox.status() { counters.backlogValue.store(s.backlog, ordering: .relaxed) }
         let log = logger
         let output = output
-        let sync = SyncService(store: outbox, client: client, logger: Logger(label: "rfidgate.sync"), alert: { e, why in
-            // The staff alert: a critical journal entry (alerting picks these up) and a line on
-            // the console next to the ALARM lines. The entry stays in the dead-letter list.
-            output.write("SYNC DEAD LETTER  #\(e.id) \(e.kind.rawValue) item \(e.item)\(e.patron.map { " patron \($0)" } ?? ""): \(why); resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again")
-            log.critical("SIP2 outbox entry moved to dead letters", metadata: [
-                "sync.entry": "\(e.id)", "sync.kind": "\(e.kind.rawValue)", "item.id": "\(e.item)", "sync.reason": "\(why)",
-            ])
-        })
+        let sync = SyncService(
+            store: outbox, client: client, logger: Logger(label: "rfidgate.sync"),
+            alert: { e, why in
+                // The staff alert: a critical journal entry (alerting picks these up) and a line on
+                // the console next to the ALARM lines. The entry stays in the dead-letter list.
+                output.write(
+                    "SYNC DEAD LETTER  #\(e.id) \(e.kind.rawValue) item \(e.item)\(e.patron.map { " patron \($0)" } ?? ""): \(why); resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again"
+                )
+                log.critical(
+                    "SIP2 outbox entry moved to dead letters",
+                    metadata: [
+                        "sync.entry": "\(e.id)", "sync.kind": "\(e.kind.rawValue)", "item.id": "\(e.item)", "sync.reason": "\(why)",
+                    ])
+            })
         let counters = counters
         logger.info("SIP2 sync started", metadata: ["sip2.server": "\(settings.server ?? "")", "sync.backlog": "\(counters.backlog)"])
         await withTaskGroup(of: Void.self) { group in

@@ -23,7 +23,8 @@ public struct SignalDumpService: Service {
             ]
             for runner in runtime.runners {
                 let st = runner.reader.stats
-                metadata["reader.\(runner.name)"] = "\(runner.state) inventories=\(st.inventories.load(ordering: .relaxed)) timeouts=\(st.timeouts.load(ordering: .relaxed)) crc_errors=\(st.crcErrors.load(ordering: .relaxed)) disconnects=\(st.disconnects.load(ordering: .relaxed))"
+                metadata["reader.\(runner.name)"] =
+                    "\(runner.state) inventories=\(st.inventories.load(ordering: .relaxed)) timeouts=\(st.timeouts.load(ordering: .relaxed)) crc_errors=\(st.crcErrors.load(ordering: .relaxed)) disconnects=\(st.disconnects.load(ordering: .relaxed))"
             }
             logger.notice("state on SIGUSR1", metadata: metadata)
         }

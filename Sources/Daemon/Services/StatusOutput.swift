@@ -1,8 +1,9 @@
-import RFIDGateConfig
 import Gate
 import ISO28560
 import Logging
+import RFIDGateConfig
 import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,11 +24,13 @@ public final class StatusOutput: Sendable {
 
     func header(_ runtime: GateRuntime) {
         let c = runtime.config
-        let what = runtime.simulation != nil
+        let what =
+            runtime.simulation != nil
             ? "simulated gate (emulated FEIG readers; \(c.simulation.population) tagged items, \(format(c.simulation.patronsPerMinute, 0)) patrons/min)"
             : "gate"
         write("rfidgated: \(what); Ctrl-C stops")
-        write(pad("time", 6) + pad("reads/s", 9) + pad("items/s", 9) + pad("alarms", 8) + pad("ring", 6) + pad("drops", 7) + pad("errors", 8))
+        write(
+            pad("time", 6) + pad("reads/s", 9) + pad("items/s", 9) + pad("alarms", 8) + pad("ring", 6) + pad("drops", 7) + pad("errors", 8))
     }
 
     func line(_ now: GateRuntime.Snapshot, previous: GateRuntime.Snapshot) {
@@ -58,19 +61,25 @@ public final class StatusOutput: Sendable {
             alarmLines.add(1, ordering: .relaxed)
             let titled = title.map { "  \"\($0)\"" } ?? ""
             let unlogged = logged ? "" : "  [not yet in the event log]"
-            write("ALARM  \(item)\(owner)\(titled)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s\(unlogged)")
-            logger.notice("alarm", metadata: [
-                "item.id": "\(e.item)", "tag.uid": "\(hex64(e.tagID))", "reader.id": "\(reader)",
-                "reader.antenna": "\(e.antenna)", "alarm.reason": "\(e.reason)", "item.title": "\(title ?? "")",
-                "item.owner": "\(e.owner)", "cache.state": "\(e.cache)",
-            ])
+            write(
+                "ALARM  \(item)\(owner)\(titled)  reader \(reader) antenna \(e.antenna)  AFI \(hex2(e.afi)): \(e.reason)  at \(at)s\(unlogged)"
+            )
+            logger.notice(
+                "alarm",
+                metadata: [
+                    "item.id": "\(e.item)", "tag.uid": "\(hex64(e.tagID))", "reader.id": "\(reader)",
+                    "reader.antenna": "\(e.antenna)", "alarm.reason": "\(e.reason)", "item.title": "\(title ?? "")",
+                    "item.owner": "\(e.owner)", "cache.state": "\(e.cache)",
+                ])
         case .undecodable:
             let why = e.decodeError.map { ": \($0)" } ?? ""
             logger.warning("undecodable tag \(hex64(e.tagID)) on reader \(reader) antenna \(e.antenna)\(why)")
         case .conflict:
-            logger.warning("\(item)\(owner): tag AFI \(hex2(e.afi)) and the circulation cache (\(e.cache)) disagree; decided: \(e.reason). Check the item at the desk (re-write its tag or its loan)", metadata: [
-                "item.id": "\(e.item)", "reader.id": "\(reader)", "cache.state": "\(e.cache)",
-            ])
+            logger.warning(
+                "\(item)\(owner): tag AFI \(hex2(e.afi)) and the circulation cache (\(e.cache)) disagree; decided: \(e.reason). Check the item at the desk (re-write its tag or its loan)",
+                metadata: [
+                    "item.id": "\(e.item)", "reader.id": "\(reader)", "cache.state": "\(e.cache)",
+                ])
         }
     }
 

@@ -112,7 +112,9 @@ public final class AlarmCommand {
             }
             if let failed {
                 if jobs[i].attempt >= Self.maxAttempts {
-                    log("alarm_command failed \(jobs[i].attempt) times (\(failed)); giving up on this alarm (it is in the event log). Command: \(command)")
+                    log(
+                        "alarm_command failed \(jobs[i].attempt) times (\(failed)); giving up on this alarm (it is in the event log). Command: \(command)"
+                    )
                     abandoned += 1
                     jobs.remove(at: i)
                     continue

@@ -1,6 +1,6 @@
+import ReaderHub
 import Synchronization
 import TagRing
-import ReaderHub
 import Threads
 
 /// Runs an `AlarmSignal` on its own thread. Switching an output is blocking I/O: a USB control

@@ -62,7 +62,9 @@ public final class AlarmSignal {
                 states[i].backoff = states[i].backoff == 0 ? 100_000_000 : min(states[i].backoff * 2, 5_000_000_000)
                 states[i].retryAt = now &+ states[i].backoff
                 if states[i].failures == 1 || states[i].failures % 20 == 0 {
-                    log("alarm output \(states[i].output.name) failed to switch \(want ? "on" : "off") (attempt \(states[i].failures)): \(error); retrying. Check its cable and udev permissions (hardware/)")
+                    log(
+                        "alarm output \(states[i].output.name) failed to switch \(want ? "on" : "off") (attempt \(states[i].failures)): \(error); retrying. Check its cable and udev permissions (hardware/)"
+                    )
                 }
             }
         }

@@ -20,7 +20,9 @@ public final class ReaderOutputAlarm: AlarmOutput, Sendable {
     /// busy gate, well below what a person notices between the alarm and the light.
     public static let defaultTimeoutNanos: UInt64 = 300_000_000
 
-    public init(readerName: String, outputs: [UInt8], commands: ReaderCommands, pulseMillis: Int, timeoutNanos: UInt64 = defaultTimeoutNanos) {
+    public init(
+        readerName: String, outputs: [UInt8], commands: ReaderCommands, pulseMillis: Int, timeoutNanos: UInt64 = defaultTimeoutNanos
+    ) {
         precondition(!outputs.isEmpty)
         self.outputs = outputs
         self.commands = commands

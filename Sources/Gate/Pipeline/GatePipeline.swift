@@ -1,6 +1,6 @@
 import CirculationModel
-import ReaderHub
 import ISO28560
+import ReaderHub
 import Synchronization
 import TagRing
 

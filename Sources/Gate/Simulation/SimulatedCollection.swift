@@ -1,7 +1,7 @@
 import CirculationModel
 import ISO28560
-import Readers
 import ReaderEmulators
+import Readers
 
 /// The library's tagged items for the simulated gate: real ISO 28560 tag images, half of them
 /// on loan. Built once at start; the tag images are what an emulated reader answers with.
@@ -35,7 +35,9 @@ public struct SimulatedCollection: Sendable {
         var record = ItemRecord(primaryItemIdentifier: pii)
         record.ownerInstitution = owner
         let memory = part3 ? try ISO28560.Part3.encode(record) : try ISO28560.Part2.encode(record, blockSize: 4)
-        return EmulatedTag(uid: uid(index: i), dsfid: part3 ? 0x00 : 0x06, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
+        return EmulatedTag(
+            uid: uid(index: i), dsfid: part3 ? 0x00 : 0x06, afi: afi,
+            memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
     }
 
     public init(settings: SimulationSettings) throws {
@@ -52,10 +54,14 @@ public struct SimulatedCollection: Sendable {
             let tag: EmulatedTag
             if rng.unit() < settings.part3Fraction {
                 let memory = try ISO28560.Part3.encode(record)
-                tag = EmulatedTag(uid: Self.uid(index: i), dsfid: 0x00, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
+                tag = EmulatedTag(
+                    uid: Self.uid(index: i), dsfid: 0x00, afi: afi,
+                    memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
             } else {
                 let memory = try ISO28560.Part2.encode(record, blockSize: 4)
-                tag = EmulatedTag(uid: Self.uid(index: i), dsfid: 0x06, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
+                tag = EmulatedTag(
+                    uid: Self.uid(index: i), dsfid: 0x06, afi: afi,
+                    memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
             }
             items.append(Item(pii: pii, tag: tag, onLoan: loaned))
             if loaned { onLoan.append(i) } else { inLibrary.append(i) }
@@ -69,13 +75,23 @@ public struct SimulatedCollection: Sendable {
         for _ in 0..<max(0, settings.hotItems) {
             let i = items.count
             let pii = Self.pii(index: i)
-            items.append(Item(pii: pii, tag: try Self.tag(index: i, pii: pii, owner: settings.ownerISIL, afi: 0xC2, part3: extra.unit() < settings.part3Fraction), onLoan: false))
+            items.append(
+                Item(
+                    pii: pii,
+                    tag: try Self.tag(
+                        index: i, pii: pii, owner: settings.ownerISIL, afi: 0xC2, part3: extra.unit() < settings.part3Fraction),
+                    onLoan: false))
             hot.append(i)
         }
         for _ in 0..<max(0, settings.foreignItems) {
             let i = items.count
             let pii = "7157" + Self.pii(index: i).dropFirst(4)
-            items.append(Item(pii: pii, tag: try Self.tag(index: i, pii: pii, owner: settings.foreignISIL, afi: 0xC2, part3: extra.unit() < settings.part3Fraction), onLoan: true))
+            items.append(
+                Item(
+                    pii: pii,
+                    tag: try Self.tag(
+                        index: i, pii: pii, owner: settings.foreignISIL, afi: 0xC2, part3: extra.unit() < settings.part3Fraction),
+                    onLoan: true))
             foreign.append(i)
         }
         self.hot = hot
@@ -91,9 +107,10 @@ public struct SimulatedCollection: Sendable {
         out.reserveCapacity(ownCount + hot.count)
         for i in 0..<ownCount {
             let item = items[i]
-            out.append(ItemUpdate(
-                pii: item.pii, loanState: item.onLoan ? .onLoan : .available, dueDate: item.onLoan ? "2030-06-30" : nil,
-                title: Self.title(index: i), ownerISIL: ownerISIL))
+            out.append(
+                ItemUpdate(
+                    pii: item.pii, loanState: item.onLoan ? .onLoan : .available, dueDate: item.onLoan ? "2030-06-30" : nil,
+                    title: Self.title(index: i), ownerISIL: ownerISIL))
         }
         for i in hot { out.append(ItemUpdate(pii: items[i].pii, loanState: .missing, title: Self.title(index: i), ownerISIL: ownerISIL)) }
         return out
@@ -101,11 +118,15 @@ public struct SimulatedCollection: Sendable {
 
     /// Fills `index` as the cache would (for tests and benchmarks without a store).
     public func fill(_ index: GateIndex) {
-        for i in 0..<ownCount { index.set(CirculationKey.of(items[i].pii), CacheEntry(loan: items[i].onLoan ? .onLoan : .inLibrary, hot: false)) }
+        for i in 0..<ownCount {
+            index.set(CirculationKey.of(items[i].pii), CacheEntry(loan: items[i].onLoan ? .onLoan : .inLibrary, hot: false))
+        }
         for i in hot { index.set(CirculationKey.of(items[i].pii), CacheEntry(loan: .inLibrary, hot: true)) }
     }
 
-    static let titleWords = ["Atlas", "Garden", "Winter", "River", "Letters", "Night", "Harbour", "Stone", "Journey", "Silence", "Orchard", "Lanterns"]
+    static let titleWords = [
+        "Atlas", "Garden", "Winter", "River", "Letters", "Night", "Harbour", "Stone", "Journey", "Silence", "Orchard", "Lanterns",
+    ]
 
     public static func title(index: Int) -> String {
         let w = titleWords

@@ -148,17 +148,17 @@ public struct LLRPParameterWalker {
     /// TV value sizes (LLRP 1.0.1 §16.2.7 and Gen2 §16.3.1.4).
     public static func tvLength(_ type: UInt8) -> Int? {
         switch type {
-        case 1: 2       // AntennaID
+        case 1: 2  // AntennaID
         case 2, 3, 4, 5: 8  // First/LastSeenTimestamp UTC/Uptime
-        case 6: 1       // PeakRSSI
-        case 7, 8: 2    // ChannelIndex, TagSeenCount
-        case 9: 4       // ROSpecID
+        case 6: 1  // PeakRSSI
+        case 7, 8: 2  // ChannelIndex, TagSeenCount
+        case 9: 4  // ROSpecID
         case 10, 11, 12: 2  // InventoryParameterSpecID, C1G2CRC, C1G2PC
-        case 13: 12     // EPC-96
+        case 13: 12  // EPC-96
         case 14, 15: 2  // SpecIndex, ClientRequestOpSpecResult
-        case 16: 4      // AccessSpecID
-        case 17: 2      // OpSpecID
-        case 18: 4      // C1G2SingulationDetails
+        case 16: 4  // AccessSpecID
+        case 17: 2  // OpSpecID
+        case 18: 4  // C1G2SingulationDetails
         case 19, 20: 2  // C1G2XPCW1, C1G2XPCW2
         default: nil
         }
@@ -173,16 +173,19 @@ public struct LLRPParameterWalker {
             guard let n = Self.tvLength(type) else { throw LLRPParseError(offset: base + at, "unknown TV parameter type \(type)") }
             guard index + 1 + n <= buffer.count else { throw LLRPParseError(offset: base + at, "TV parameter \(type) truncated") }
             index += 1 + n
-            return LLRPParameterView(type: UInt16(type), isTV: true, value: UnsafeRawBufferPointer(rebasing: buffer[(at + 1)..<(at + 1 + n)]), offset: base + at)
+            return LLRPParameterView(
+                type: UInt16(type), isTV: true, value: UnsafeRawBufferPointer(rebasing: buffer[(at + 1)..<(at + 1 + n)]), offset: base + at)
         }
         guard index + 4 <= buffer.count else { throw LLRPParseError(offset: base + at, "parameter header truncated") }
         let type = readU16(buffer, index) & 0x3FF
         let length = Int(readU16(buffer, index + 2))
         guard length >= 4, index + length <= buffer.count else {
-            throw LLRPParseError(offset: base + at, "parameter \(type) length \(length) runs past its container (\(buffer.count - index) bytes left)")
+            throw LLRPParseError(
+                offset: base + at, "parameter \(type) length \(length) runs past its container (\(buffer.count - index) bytes left)")
         }
         index += length
-        return LLRPParameterView(type: type, isTV: false, value: UnsafeRawBufferPointer(rebasing: buffer[(at + 4)..<(at + length)]), offset: base + at + 4)
+        return LLRPParameterView(
+            type: type, isTV: false, value: UnsafeRawBufferPointer(rebasing: buffer[(at + 4)..<(at + length)]), offset: base + at + 4)
     }
 }
 

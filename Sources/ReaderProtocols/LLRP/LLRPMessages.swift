@@ -13,7 +13,7 @@ public enum LLRPMessages {
         b.beginMessage(type: LLRPMessageType.setReaderConfig, id: id)
         b.u8(0)  // ResetToFactoryDefault = 0
         b.begin(220)  // KeepaliveSpec
-        b.u8(1)       // periodic
+        b.u8(1)  // periodic
         b.u32(periodMillis)
         b.end()
         return b.finish()
@@ -36,28 +36,28 @@ public enum LLRPMessages {
     /// every tag (N = 1) carrying antenna, peak RSSI, timestamps and access results.
     public static func addROSpec(_ b: inout LLRPBuilder, id: UInt32, roSpecID: UInt32, antennas: [UInt16]) -> [UInt8] {
         b.beginMessage(type: LLRPMessageType.addROSpec, id: id)
-        b.begin(177)           // ROSpec
+        b.begin(177)  // ROSpec
         b.u32(roSpecID)
-        b.u8(0)                // priority
-        b.u8(0)                // current state: disabled
-        b.begin(178)           // ROBoundarySpec
-        b.begin(179); b.u8(0); b.end()            // ROSpecStartTrigger: null (START_ROSPEC starts it)
+        b.u8(0)  // priority
+        b.u8(0)  // current state: disabled
+        b.begin(178)  // ROBoundarySpec
+        b.begin(179); b.u8(0); b.end()  // ROSpecStartTrigger: null (START_ROSPEC starts it)
         b.begin(182); b.u8(0); b.u32(0); b.end()  // ROSpecStopTrigger: null, runs until stopped
         b.end()
-        b.begin(183)           // AISpec
+        b.begin(183)  // AISpec
         let ants = antennas.isEmpty ? [UInt16(0)] : antennas
         b.u16(UInt16(ants.count))
         for a in ants { b.u16(a) }
         b.begin(184); b.u8(0); b.u32(0); b.end()  // AISpecStopTrigger: null
-        b.begin(186)           // InventoryParameterSpec
+        b.begin(186)  // InventoryParameterSpec
         b.u16(1)
-        b.u8(1)                // EPCGlobal Class 1 Gen 2
+        b.u8(1)  // EPCGlobal Class 1 Gen 2
         b.end()
         b.end()
-        b.begin(237)           // ROReportSpec
-        b.u8(1)                // upon N tags or end of AISpec
+        b.begin(237)  // ROReportSpec
+        b.u8(1)  // upon N tags or end of AISpec
         b.u16(1)
-        b.begin(238)           // TagReportContentSelector
+        b.begin(238)  // TagReportContentSelector
         // ROSpecID, SpecIndex, InvParamSpecID off; AntennaID, ChannelIndex, PeakRSSI,
         // FirstSeen, LastSeen, TagSeenCount, AccessSpecID on.
         b.u16(0b0001_1111_1100_0000)
@@ -81,19 +81,19 @@ public enum LLRPMessages {
         operations: [Operation], count: UInt16
     ) -> [UInt8] {
         b.beginMessage(type: LLRPMessageType.addAccessSpec, id: id)
-        b.begin(207)        // AccessSpec
+        b.begin(207)  // AccessSpec
         b.u32(accessSpecID)
-        b.u16(0)            // all antennas
-        b.u8(1)             // Gen2
-        b.u8(0)             // current state: disabled (ENABLE_ACCESSSPEC follows)
+        b.u16(0)  // all antennas
+        b.u8(1)  // Gen2
+        b.u8(0)  // current state: disabled (ENABLE_ACCESSSPEC follows)
         b.u32(roSpecID)
-        b.begin(208)        // AccessSpecStopTrigger
+        b.begin(208)  // AccessSpecStopTrigger
         b.u8(count == 0 ? 0 : 1)
         b.u16(count)
         b.end()
-        b.begin(209)        // AccessCommand
-        b.begin(338)        // C1G2TagSpec
-        b.begin(339)        // C1G2TargetTag: MB 1, match, pointer 0x20 (EPC after CRC+PC)
+        b.begin(209)  // AccessCommand
+        b.begin(338)  // C1G2TagSpec
+        b.begin(339)  // C1G2TargetTag: MB 1, match, pointer 0x20 (EPC after CRC+PC)
         b.u8(1 << 6 | 1 << 5)
         b.u16(0x20)
         let epc = targetEPC ?? []

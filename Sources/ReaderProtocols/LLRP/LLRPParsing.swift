@@ -37,7 +37,13 @@ public enum LLRPParsing {
         public var opResults: (OpResult, OpResult, OpResult, OpResult) = (.none, .none, .none, .none)
 
         public func opResult(_ i: Int) -> OpResult {
-            switch i { case 0: opResults.0; case 1: opResults.1; case 2: opResults.2; case 3: opResults.3; default: .none }
+            switch i {
+            case 0: opResults.0;
+            case 1: opResults.1;
+            case 2: opResults.2;
+            case 3: opResults.3;
+            default: .none
+            }
         }
     }
 
@@ -74,14 +80,22 @@ public enum LLRPParsing {
                     guard q.value.count >= 2 else { throw LLRPParseError(offset: q.offset, "EPCData truncated") }
                     let bits = Int(readU16(q.value, 0))
                     let bytes = (bits + 7) / 8
-                    guard 2 + bytes <= q.value.count else { throw LLRPParseError(offset: q.offset, "EPCData announces \(bits) bits, has \((q.value.count - 2) * 8)") }
+                    guard 2 + bytes <= q.value.count else {
+                        throw LLRPParseError(offset: q.offset, "EPCData announces \(bits) bits, has \((q.value.count - 2) * 8)")
+                    }
                     r.epc = UnsafeRawBufferPointer(rebasing: q.value[2..<(2 + bytes)])
                     haveEPC = true
                 case 349:  // C1G2ReadOpSpecResult: result, op id, word count, words
                     guard q.value.count >= 5 else { throw LLRPParseError(offset: q.offset, "C1G2ReadOpSpecResult truncated") }
                     let words = Int(readU16(q.value, 3))
-                    guard 5 + 2 * words <= q.value.count else { throw LLRPParseError(offset: q.offset + 3, "read data of \(words) words runs past the parameter") }
-                    add(&r, .read(opSpecID: readU16(q.value, 1), result: q.value[0], data: UnsafeRawBufferPointer(rebasing: q.value[5..<(5 + 2 * words)])))
+                    guard 5 + 2 * words <= q.value.count else {
+                        throw LLRPParseError(offset: q.offset + 3, "read data of \(words) words runs past the parameter")
+                    }
+                    add(
+                        &r,
+                        .read(
+                            opSpecID: readU16(q.value, 1), result: q.value[0],
+                            data: UnsafeRawBufferPointer(rebasing: q.value[5..<(5 + 2 * words)])))
                 case 350:  // C1G2WriteOpSpecResult: result, op id, words written
                     guard q.value.count >= 5 else { throw LLRPParseError(offset: q.offset, "C1G2WriteOpSpecResult truncated") }
                     add(&r, .write(opSpecID: readU16(q.value, 1), result: q.value[0], wordsWritten: readU16(q.value, 3)))
@@ -123,10 +137,14 @@ public enum LLRPParsing {
 
     /// What a C1G2 read or write result code means (LLRP 1.0.1 §16.2.1.5).
     public static func describeResult(_ r: UInt8, write: Bool) -> String {
-        let read = ["success", "non-specific tag error", "no response from tag", "non-specific reader error",
-                    "tag memory overrun", "tag memory locked", "incorrect access password"]
-        let written = ["success", "tag memory overrun", "tag memory locked", "insufficient power",
-                       "non-specific tag error", "no response from tag", "non-specific reader error", "incorrect access password"]
+        let read = [
+            "success", "non-specific tag error", "no response from tag", "non-specific reader error",
+            "tag memory overrun", "tag memory locked", "incorrect access password",
+        ]
+        let written = [
+            "success", "tag memory overrun", "tag memory locked", "insufficient power",
+            "non-specific tag error", "no response from tag", "non-specific reader error", "incorrect access password",
+        ]
         let table = write ? written : read
         return Int(r) < table.count ? table[Int(r)] : "result code \(r)"
     }

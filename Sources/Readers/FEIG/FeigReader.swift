@@ -1,5 +1,5 @@
-import TagRing
 import ReaderProtocols
+import TagRing
 
 /// Driver for FEIG HF readers and gates speaking the advanced protocol (ISO host commands).
 ///

@@ -1,4 +1,5 @@
 import ReaderProtocols
+
 /// Reader-level FEIG commands beside the ISO host inventory: identity, RF field, the gate's
 /// digital outputs (alarm light, buzzer) and inputs (people-counting light beam). Cold path:
 /// called at start-up, on alarms and a few times a second for the inputs, not per tag.
@@ -44,9 +45,9 @@ extension FeigReader {
     /// off by itself, so a dead link cannot leave the buzzer sounding), or off (`millis` 0).
     public func setOutput(_ output: UInt8, onForMillis millis: Int) throws(ReaderError) {
         builder.begin(control: FeigCommand.setOutput)
-        builder.append(0x01)         // MODE
-        builder.append(0x01)         // OUT-N: one record
-        builder.append(output)       // OUT-NR
+        builder.append(0x01)  // MODE
+        builder.append(0x01)  // OUT-N: one record
+        builder.append(output)  // OUT-NR
         builder.append(millis > 0 ? 0x01 : 0x00)  // OUT-S: on / off
         let tenths = UInt16(clamping: (millis + 99) / 100)
         builder.append(UInt8(tenths >> 8)); builder.append(UInt8(tenths & 0xFF))

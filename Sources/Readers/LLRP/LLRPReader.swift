@@ -1,5 +1,5 @@
-import TagRing
 import ReaderProtocols
+import TagRing
 
 /// Driver for UHF readers and gates speaking LLRP 1.0.1 (Impinj Speedway/R700 class, TCP 5084).
 ///
@@ -115,18 +115,28 @@ public final class LLRPReader: InventoryDriver {
             }
         }
         if attempt != 0 {
-            throw .transport(.disconnected("\(label): the reader refused the connection (ConnectionAttemptEvent status \(attempt!)): another LLRP client is connected; stop it"))
+            throw .transport(
+                .disconnected(
+                    "\(label): the reader refused the connection (ConnectionAttemptEvent status \(attempt!)): another LLRP client is connected; stop it"
+                ))
         }
         var b = builder
         try request(LLRPMessages.setKeepalive(&b, id: newID(), periodMillis: options.keepaliveMillis), "SET_READER_CONFIG", emit)
-        try request(LLRPMessages.specID(&b, type: LLRPMessageType.deleteAccessSpec, id: newID(), spec: 0), "DELETE_ACCESSSPEC", emit, mustSucceed: false)
-        try request(LLRPMessages.specID(&b, type: LLRPMessageType.deleteROSpec, id: newID(), spec: 0), "DELETE_ROSPEC", emit, mustSucceed: false)
+        try request(
+            LLRPMessages.specID(&b, type: LLRPMessageType.deleteAccessSpec, id: newID(), spec: 0), "DELETE_ACCESSSPEC", emit,
+            mustSucceed: false)
+        try request(
+            LLRPMessages.specID(&b, type: LLRPMessageType.deleteROSpec, id: newID(), spec: 0), "DELETE_ROSPEC", emit, mustSucceed: false)
         try request(LLRPMessages.addROSpec(&b, id: newID(), roSpecID: Self.roSpecID, antennas: options.antennas), "ADD_ROSPEC", emit)
         try request(LLRPMessages.specID(&b, type: LLRPMessageType.enableROSpec, id: newID(), spec: Self.roSpecID), "ENABLE_ROSPEC", emit)
         var ops: [LLRPMessages.Operation] = [.read(opSpecID: Self.uiiOp, bank: 1, pointer: 1, words: 0)]
         if options.readUserMemory { ops.append(.read(opSpecID: Self.userOp, bank: 3, pointer: 0, words: 0)) }
-        try request(LLRPMessages.addAccessSpec(&b, id: newID(), accessSpecID: Self.readSpecID, roSpecID: Self.roSpecID, targetEPC: nil, operations: ops, count: 0), "ADD_ACCESSSPEC", emit)
-        try request(LLRPMessages.specID(&b, type: LLRPMessageType.enableAccessSpec, id: newID(), spec: Self.readSpecID), "ENABLE_ACCESSSPEC", emit)
+        try request(
+            LLRPMessages.addAccessSpec(
+                &b, id: newID(), accessSpecID: Self.readSpecID, roSpecID: Self.roSpecID, targetEPC: nil, operations: ops, count: 0),
+            "ADD_ACCESSSPEC", emit)
+        try request(
+            LLRPMessages.specID(&b, type: LLRPMessageType.enableAccessSpec, id: newID(), spec: Self.readSpecID), "ENABLE_ACCESSSPEC", emit)
         try request(LLRPMessages.specID(&b, type: LLRPMessageType.startROSpec, id: newID(), spec: Self.roSpecID), "START_ROSPEC", emit)
         builder = b
         started = true
@@ -144,7 +154,9 @@ public final class LLRPReader: InventoryDriver {
 
     /// Sends a request and waits for its answer (matching message id), handling reports and
     /// keepalives that arrive meanwhile.
-    private func request(_ bytes: [UInt8], _ what: String, _ emit: (borrowing TagRead) -> Void, mustSucceed: Bool = true) throws(ReaderError) {
+    private func request(
+        _ bytes: [UInt8], _ what: String, _ emit: (borrowing TagRead) -> Void, mustSucceed: Bool = true
+    ) throws(ReaderError) {
         try send(bytes)
         let id = readU32(bytes, 6), type = UInt16(bytes[0] & 0x3) << 8 | UInt16(bytes[1])
         let deadline = clock.nanoseconds() &+ options.responseTimeoutNanos
@@ -220,7 +232,8 @@ public final class LLRPReader: InventoryDriver {
     }
 
     private func handle(_ r: LLRPParsing.TagReport, arrival: UInt64, _ emit: (borrowing TagRead) -> Void) {
-        var read = TagRead(arrivalNanos: arrival, reader: options.readerID, antenna: UInt8(clamping: r.antenna), kind: .epcGen2, rssi: r.peakRSSI)
+        var read = TagRead(
+            arrivalNanos: arrival, reader: options.readerID, antenna: UInt8(clamping: r.antenna), kind: .epcGen2, rssi: r.peakRSSI)
         read.setID(r.epc)
         var user: UnsafeRawBufferPointer? = nil
         var pc = r.pcWord
@@ -259,16 +272,23 @@ public final class LLRPReader: InventoryDriver {
         var b = builder
         pendingWrite = nil
         do throws(ReaderError) {
-            try request(LLRPMessages.addAccessSpec(&b, id: newID(), accessSpecID: Self.writeSpecID, roSpecID: Self.roSpecID, targetEPC: epc,
-                                                   operations: [.write(opSpecID: Self.writeOp, bank: bank, pointer: wordPointer, data: words)], count: 1), "ADD_ACCESSSPEC (write)", { _ in })
-            try request(LLRPMessages.specID(&b, type: LLRPMessageType.enableAccessSpec, id: newID(), spec: Self.writeSpecID), "ENABLE_ACCESSSPEC (write)", { _ in })
+            try request(
+                LLRPMessages.addAccessSpec(
+                    &b, id: newID(), accessSpecID: Self.writeSpecID, roSpecID: Self.roSpecID, targetEPC: epc,
+                    operations: [.write(opSpecID: Self.writeOp, bank: bank, pointer: wordPointer, data: words)], count: 1),
+                "ADD_ACCESSSPEC (write)", { _ in })
+            try request(
+                LLRPMessages.specID(&b, type: LLRPMessageType.enableAccessSpec, id: newID(), spec: Self.writeSpecID),
+                "ENABLE_ACCESSSPEC (write)", { _ in })
             builder = b
             let deadline = clock.nanoseconds() &+ options.responseTimeoutNanos
             while pendingWrite == nil, clock.nanoseconds() < deadline {
                 try pump(until: min(deadline, clock.nanoseconds() &+ 50_000_000)) { _ in }
             }
             var b2 = builder
-            try request(LLRPMessages.specID(&b2, type: LLRPMessageType.deleteAccessSpec, id: newID(), spec: Self.writeSpecID), "DELETE_ACCESSSPEC (write)", { _ in }, mustSucceed: false)
+            try request(
+                LLRPMessages.specID(&b2, type: LLRPMessageType.deleteAccessSpec, id: newID(), spec: Self.writeSpecID),
+                "DELETE_ACCESSSPEC (write)", { _ in }, mustSucceed: false)
             builder = b2
         } catch {
             lost(error)

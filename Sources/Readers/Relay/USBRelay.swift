@@ -1,5 +1,6 @@
-import Synchronization
 import ReaderProtocols
+import Synchronization
+
 /// Driver for a DCTTECH USBRelayN board through libusb. Opens the board on first use (and
 /// again after an unplug), detaching usbhid from its interface when it is bound.
 public final class USBRelay: @unchecked Sendable {
@@ -30,7 +31,8 @@ public final class USBRelay: @unchecked Sendable {
     private func run<R>(_ body: (USBControlDevice) throws(TransportError) -> R) throws(TransportError) -> R {
         let d = try opened()
         do { return try body(d) } catch {
-            if case .accessDenied = error {} else {
+            if case .accessDenied = error {
+            } else {
                 lock.withLock { _ in if device === d { device = nil } }
                 d.close()
             }
@@ -54,7 +56,9 @@ public final class USBRelay: @unchecked Sendable {
         }
         // withUnsafeBytes is rethrows (untyped): carry the parse result out by hand.
         let parsed = bytes.withUnsafeBytes { b -> Result<DCTTechRelayProtocol.State, DCTTechRelayProtocol.ParseError> in
-            do throws(DCTTechRelayProtocol.ParseError) { return .success(try DCTTechRelayProtocol.parseState(b)) } catch { return .failure(error) }
+            do throws(DCTTechRelayProtocol.ParseError) { return .success(try DCTTechRelayProtocol.parseState(b)) } catch {
+                return .failure(error)
+            }
         }
         switch parsed {
         case .success(let s): return s
@@ -63,7 +67,9 @@ public final class USBRelay: @unchecked Sendable {
     }
 
     public func close() {
-        let d = lock.withLock { (_) -> USBControlDevice? in defer { device = nil }; return device }
+        let d = lock.withLock { (_) -> USBControlDevice? in
+            defer { device = nil }; return device
+        }
         d?.close()
     }
 }

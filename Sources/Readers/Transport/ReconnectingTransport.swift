@@ -1,4 +1,5 @@
 import Synchronization
+
 /// A transport that survives its device: when the wire reports a disconnect (USB unplug, TCP
 /// reset) it drops the inner transport, and the next `send` opens a new one through `open`.
 /// The driver above keeps its state and the reader's ring stays where it is; the reader
@@ -40,7 +41,9 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
             lock.withLock { _ in _lastError = error }
             throw error
         }
-        lock.withLock { _ in inner = t; _opens += 1; _lastError = nil }
+        lock.withLock { _ in
+            inner = t; _opens += 1; _lastError = nil
+        }
     }
 
     public func send(_ bytes: UnsafeRawBufferPointer) throws(TransportError) {
@@ -71,7 +74,9 @@ public final class ReconnectingTransport: ReaderTransport, @unchecked Sendable {
     /// Drops the current connection (a broken stream) without closing for good: the next
     /// send or `connect()` opens a new one.
     public func reset() {
-        let t = lock.withLock { (_) -> (any ReaderTransport)? in defer { inner = nil }; return inner }
+        let t = lock.withLock { (_) -> (any ReaderTransport)? in
+            defer { inner = nil }; return inner
+        }
         t?.close()
     }
 

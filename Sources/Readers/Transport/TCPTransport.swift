@@ -1,9 +1,10 @@
+import Threads
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import Threads
 
 /// A reader on the LAN (FEIG LR/LRU gates on port 10001, LLRP readers on 5084) as a
 /// `ReaderTransport`: a non-blocking TCP socket, with poll() for the timeouts. A reset or a
@@ -29,14 +30,16 @@ public final class TCPTransport: ReaderTransport, @unchecked Sendable {
         var res: UnsafeMutablePointer<addrinfo>?
         let gai = getaddrinfo(host, String(port), &hints, &res)
         guard gai == 0, let first = res else {
-            throw .disconnected("\(label): cannot resolve the address (\(String(cString: gai_strerror(gai)))): check the host in rfidgate.toml")
+            throw .disconnected(
+                "\(label): cannot resolve the address (\(String(cString: gai_strerror(gai)))): check the host in rfidgate.toml")
         }
         defer { freeaddrinfo(res) }
         var lastError = "no address"
         var ai: UnsafeMutablePointer<addrinfo>? = first
         while let a = ai {
             ai = a.pointee.ai_next
-            let fd = socket(a.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            let fd = socket(
+                a.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             if fd < 0 { lastError = errnoText(); continue }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -39,7 +39,8 @@ public final class SystemLibUSB: LibUSBAPI, @unchecked Sendable {
         var cfg: UnsafeMutablePointer<libusb_config_descriptor>?
         if libusb_get_active_config_descriptor(dev, &cfg) == 0, let cfg {
             if cfg.pointee.bNumInterfaces > 0, let iface = cfg.pointee.interface,
-               iface.pointee.num_altsetting > 0, let alt = iface.pointee.altsetting {
+                iface.pointee.num_altsetting > 0, let alt = iface.pointee.altsetting
+            {
                 ifClass = alt.pointee.bInterfaceClass
             }
             libusb_free_config_descriptor(cfg)

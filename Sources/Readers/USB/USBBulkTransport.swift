@@ -1,6 +1,7 @@
+import ReaderProtocols
 import Synchronization
 import Threads
-import ReaderProtocols
+
 /// A reader on a pair of USB endpoints (bulk OUT / bulk or interrupt IN), as a `ReaderTransport`.
 ///
 /// One IN transfer is always pending, so bytes are taken off the bus as they arrive (a reader's
@@ -68,7 +69,9 @@ public final class USBBulkTransport: ReaderTransport, @unchecked Sendable {
             api.close(h)
             throw error
         }
-        outT = USBTransfer(handle: h, endpoint: endpoints.outEndpoint, type: .bulk, capacity: endpoints.outCapacity, timeoutMillis: endpoints.sendTimeoutMillis)
+        outT = USBTransfer(
+            handle: h, endpoint: endpoints.outEndpoint, type: .bulk, capacity: endpoints.outCapacity,
+            timeoutMillis: endpoints.sendTimeoutMillis)
         inT = USBTransfer(handle: h, endpoint: endpoints.inEndpoint, type: endpoints.inType, capacity: endpoints.packetSize)
         inbound = .allocate(byteCount: 8192, alignment: 8)
         // weak: a transfer libusb never handed back may outlive its transport (the graveyard).
@@ -100,8 +103,11 @@ public final class USBBulkTransport: ReaderTransport, @unchecked Sendable {
         if active == 1 {
             let rc = api.detachKernelDriver(h, interface: interface)
             if rc != .success && rc != .notFound {
-                throw rc == .noDevice ? USBErrors.map(rc, "detach kernel driver", device)
-                    : .accessDenied("\(device.vidPid): the kernel driver bound to interface \(interface) cannot be detached (\(rc)): \(USBErrors.permissionHint)")
+                throw rc == .noDevice
+                    ? USBErrors.map(rc, "detach kernel driver", device)
+                    : .accessDenied(
+                        "\(device.vidPid): the kernel driver bound to interface \(interface) cannot be detached (\(rc)): \(USBErrors.permissionHint)"
+                    )
             }
         } else if active == LibUSBCode.noDevice.rawValue {
             throw USBErrors.map(.noDevice, "kernel driver check", device)
@@ -127,7 +133,9 @@ public final class USBBulkTransport: ReaderTransport, @unchecked Sendable {
             if !closing {
                 let rc = submitIn()
                 if rc != .success { inPending = false; gone = USBErrors.map(rc, "IN transfer", device) }
-            } else { inPending = false }
+            } else {
+                inPending = false
+            }
         case .timedOut:
             store(t)
             if !closing { _ = submitIn() } else { inPending = false }

@@ -1,4 +1,5 @@
 import Threads
+
 /// An opened and claimed USB device spoken to with control transfers only (the HID relay):
 /// no endpoints of its own, one reusable transfer, completion handed over from the event thread.
 public final class USBControlDevice: @unchecked Sendable {
@@ -70,7 +71,9 @@ public final class USBControlDevice: @unchecked Sendable {
     }
 
     public func close() {
-        let already = cond.withLock { () -> Bool in defer { closed = true }; return closed }
+        let already = cond.withLock { () -> Bool in
+            defer { closed = true }; return closed
+        }
         guard !already else { return }
         _ = context.api.releaseInterface(handle, interface: interface)
         context.api.close(handle)

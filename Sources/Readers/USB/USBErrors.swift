@@ -8,7 +8,9 @@ enum USBErrors {
         case .access:
             return .accessDenied("\(device.vidPid) (\(node)) not permitted: \(permissionHint)")
         case .busy:
-            return .accessDenied("\(device.vidPid) at port \(device.portPath) is in use by another program (FEIG ISOStart, usbrelay, a second rfidgated?): stop it")
+            return .accessDenied(
+                "\(device.vidPid) at port \(device.portPath) is in use by another program (FEIG ISOStart, usbrelay, a second rfidgated?): stop it"
+            )
         case .noDevice, .notFound:
             return .disconnected("\(device.description) unplugged (\(what): \(code))")
         case .timeout:
