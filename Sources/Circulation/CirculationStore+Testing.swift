@@ -12,8 +12,11 @@ extension CirculationStore {
         }
     }
 
-    /// `PRAGMA synchronous` as the store's connections run it (2 = FULL, 1 = NORMAL).
-    @_spi(Testing) public func synchronousLevel() throws -> Int? {
-        try pool.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+    /// `PRAGMA synchronous` of the writer connection, the one every commit goes through
+    /// (2 = FULL, 1 = NORMAL), and of a reader connection.
+    @_spi(Testing) public func synchronousLevels() throws -> (writer: Int?, reader: Int?) {
+        let writer = try pool.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        let reader = try pool.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        return (writer, reader)
     }
 }

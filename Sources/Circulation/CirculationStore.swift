@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,10 @@ public final class CirculationStore: Sendable {
     public let path: String
     let pool: DatabasePool
     public let durability: Durability
+    /// Statements that failed for the disk's sake (I/O error, full, busy, damaged): what the
+    /// daemon reports as storage faults. Mistakes in the data (constraints) are not counted.
+    private let storageFaults = Atomic<Int>(0)
+    public var faultCount: Int { storageFaults.load(ordering: .relaxed) }
 
     /// Opens (creating it and its directory if needed) and migrates the store at `path`.
     public init(path: String, durability: Durability = .full, cacheMiB: Int = 8) throws(CirculationError) {
@@ -39,6 +44,9 @@ public final class CirculationStore: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // GRDB switches a pool's writer to synchronous=NORMAL when it turns WAL on, after
+            // prepareDatabase ran: set the durability again on the connection that commits.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(sync)") }
             try Schema.migrator.migrate(pool)
         } catch {
             throw CirculationError.database(path, "opening", error)
@@ -49,7 +57,8 @@ public final class CirculationStore: Sendable {
     /// how to create one (so a typo in a CLI path does not create an empty cache).
     public static func openExisting(path: String, durability: Durability = .full) throws(CirculationError) -> CirculationStore {
         guard access(path, F_OK) == 0 else {
-            throw CirculationError("no circulation cache at \(path): start rfidgated once or run rfidgatectl cache import, or pass --db PATH", kind: .notFound)
+            throw CirculationError(
+                "no circulation cache at \(path): start rfidgated once or run rfidgatectl cache import, or pass --db PATH", kind: .notFound)
         }
         return try CirculationStore(path: path, durability: durability)
     }
@@ -72,22 +81,30 @@ public final class CirculationStore: Sendable {
     /// Runs `body` in one write transaction, mapping errors to `CirculationError`.
     func write<T>(_ doing: String, _ body: (Database) throws -> T) throws(CirculationError) -> T {
         do { return try pool.write(body) } catch let e as CirculationError { throw e } catch {
-            throw CirculationError.database(path, doing, error)
+            throw counted(CirculationError.database(path, doing, error))
         }
     }
 
     /// Runs `body` on a reader connection (a WAL snapshot), mapping errors to `CirculationError`.
     func read<T>(_ doing: String, _ body: (Database) throws -> T) throws(CirculationError) -> T {
         do { return try pool.read(body) } catch let e as CirculationError { throw e } catch {
-            throw CirculationError.database(path, doing, error)
+            throw counted(CirculationError.database(path, doing, error))
         }
     }
 
     /// Moves the WAL's content into the database file and truncates the WAL (after a bulk load).
     public func checkpoint() throws(CirculationError) {
         do { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } } catch {
-            throw CirculationError.database(path, "checkpointing", error)
+            throw counted(CirculationError.database(path, "checkpointing", error))
         }
+    }
+
+    private func counted(_ e: CirculationError) -> CirculationError {
+        switch e.kind {
+        case .io, .diskFull, .busy, .corrupt, .cannotOpen, .readOnly: storageFaults.add(1, ordering: .relaxed)
+        case .notFound, .invalid, .other: break
+        }
+        return e
     }
 
     // MARK: meta values
@@ -98,7 +115,9 @@ public final class CirculationStore: Sendable {
 
     public func setMeta(_ name: String, _ value: Int64) throws(CirculationError) {
         try write("writing \(name)") { db in
-            try db.execute(sql: "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value", arguments: [name, value])
+            try db.execute(
+                sql: "INSERT INTO meta(name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                arguments: [name, value])
         }
     }
 }

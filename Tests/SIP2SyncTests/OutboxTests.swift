@@ -10,10 +10,12 @@ import Testing
     @Test func durableSettings() throws {
         let (store, path) = try tempOutbox()
         _ = store
-        // A second connection sees WAL; the store's own connection runs synchronous=FULL (2).
+        // A second connection sees WAL; the store's own connections, the writer that commits
+        // included, run synchronous=FULL (2).
         let q = try DatabaseQueue(path: path)
         #expect(try q.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") } == "wal")
-        #expect(try store.store.synchronousLevel() == 2)
+        let levels = try store.store.synchronousLevels()
+        #expect(levels.writer == 2 && levels.reader == 2)
     }
 
     @Test func enqueueIsIdempotentByKeyAndOrdered() throws {
