@@ -66,6 +66,17 @@ public struct StatusReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// Storage health: faults of the circulation store seen so far, and alarms held in memory
+    /// because the event log cannot be written.
+    public struct Storage: Codable, Sendable, Equatable {
+        public var faults: Int
+        public var alarmsHeld: Int
+
+        enum CodingKeys: String, CodingKey { case faults, alarmsHeld = "alarms_held" }
+
+        public init(faults: Int, alarmsHeld: Int) { self.faults = faults; self.alarmsHeld = alarmsHeld }
+    }
+
     public var role: String
     public var simulated: Bool
     /// One decimal.
@@ -76,19 +87,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var cache: Cache?
     /// nil: no `[sip2] server`.
     public var sync: Sync?
+    /// nil only in reports from daemons older than this field.
+    public var storage: Storage?
 
     enum CodingKeys: String, CodingKey {
-        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync
+        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync, storage
         case uptimeSeconds = "uptime_s"
     }
 
     public init(
         role: String, simulated: Bool, uptimeSeconds: Double, readers: [Reader], reads: Int, items: Int, alarms: Int,
-        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?
+        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?, storage: Storage? = nil
     ) {
         self.role = role; self.simulated = simulated; self.uptimeSeconds = uptimeSeconds; self.readers = readers
         self.reads = reads; self.items = items; self.alarms = alarms; self.undecodable = undecodable; self.drops = drops
-        self.cache = cache; self.sync = sync
+        self.cache = cache; self.sync = sync; self.storage = storage
     }
 
     /// `cache` and `sync` are written as null when absent (the report always has every key).
@@ -105,5 +118,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         try c.encode(drops, forKey: .drops)
         try c.encode(cache, forKey: .cache)
         try c.encode(sync, forKey: .sync)
+        try c.encode(storage, forKey: .storage)
     }
 }

@@ -25,6 +25,8 @@ public actor SyncService {
         public var done = 0, deadLettered = 0
         /// Why the round stopped early (nil = queue empty).
         public var stoppedBy: String?
+        /// The store, not the ILS, stopped it.
+        public var storageFault = false
     }
 
     public typealias Alert = @Sendable (OutboxEntry, String) -> Void
@@ -97,7 +99,9 @@ public actor SyncService {
         } catch let e as SIP2ClientError {
             result.stoppedBy = e.description
         } catch {
+            // Not the ILS: the store failed (a full or failing disk).
             result.stoppedBy = "\(error)"
+            result.storageFault = true
         }
         if let why = result.stoppedBy {
             logger.notice("SIP2 replay paused: \(why)")
@@ -223,8 +227,9 @@ public actor SyncService {
         return .dead
     }
 
-    /// Replays forever: a round, then a wait (poll interval when the queue drained, growing backoff
-    /// after a failure). Ends when the task is cancelled.
+    /// Replays forever: a round, then a wait (poll interval when the queue drained or the round
+    /// got entries through before it stopped; growing backoff after a round that got nothing
+    /// through). Ends when the task is cancelled.
     /// `onRound` sees every round's result (the daemon's counters and log lines).
     public func run(
         pollInterval: Duration = .seconds(5), maxBackoff: Duration = .seconds(300),
@@ -234,7 +239,11 @@ public actor SyncService {
         while !Task.isCancelled {
             let r = await replayRound()
             onRound(r)
-            wait = r.stoppedBy == nil ? pollInterval : min(wait * 2, maxBackoff)
+            // Backoff spares an ILS that is away. A round that got entries through, or that a
+            // disk fault stopped (a write retried a second later costs nothing), waits the poll
+            // interval, so the queue drains as soon as the disk works again.
+            let progressed = r.done + r.deadLettered > 0
+            wait = r.stoppedBy == nil || progressed || r.storageFault ? pollInterval : min(wait * 2, maxBackoff)
             try? await Task.sleep(for: wait)
         }
     }

@@ -64,6 +64,9 @@ struct StatusCommand: ParsableCommand {
             case .unreadable(let n):
                 printError("rfidgatectl: the daemon at \(path) sent no readable report (\(n) bytes)")
                 throw ExitCode(70)
+            case .noAnswer:
+                printError("rfidgatectl: \(path): \(error)")
+                throw ExitCode(75)  // EX_TEMPFAIL
             }
         }
     }
@@ -108,6 +111,11 @@ struct StatusCommand: ParsableCommand {
             lines.append("cache: \(cache.path) (\(cache.entries) items in the gate's index)")
         } else {
             lines.append("cache: unavailable (judging by the tags alone)")
+        }
+        if let storage = r.storage, storage.faults > 0 || storage.alarmsHeld > 0 {
+            lines.append(
+                "storage: \(storage.faults) faults so far, \(storage.alarmsHeld) alarms held in memory\(storage.alarmsHeld > 0 ? " (the event log cannot be written: check the disk; they are written when it works again)" : "")"
+            )
         }
         if let sync = r.sync {
             lines.append(

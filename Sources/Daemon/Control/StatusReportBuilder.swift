@@ -26,7 +26,8 @@ extension StatusReport {
             cache: runtime.cache.map { Cache(path: $0.store.path, entries: runtime.index.count) },
             sync: sync.enabled
                 ? Sync(replayed: sync.replayed, deadLetters: sync.deadLettered, backlog: sync.backlog < 0 ? nil : sync.backlog)
-                : nil)
+                : nil,
+            storage: Storage(faults: runtime.store.faults, alarmsHeld: runtime.store.alarmsHeld.load(ordering: .relaxed)))
     }
 
     static func stateName(_ s: ReaderRunner.State) -> String {

@@ -107,6 +107,10 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     let latency = runtime.pipeline.latency
     var summary = RunSummary(runtime.snapshot(), latency: (latency.percentile(0.5), latency.percentile(0.99), latency.maxNanos))
     summary.sync = syncCounters.enabled ? (syncCounters.replayed, syncCounters.deadLettered, syncCounters.backlog) : nil
+    summary.storage = (faults: runtime.store.faults, alarmsNotLogged: recorder.pendingCount)
+    if recorder.pendingCount > 0 {
+        logger.critical("stopping with \(recorder.pendingCount) alarm(s) that never reached the event log: the store kept failing")
+    }
     writeLine(summary.text)
     if options.summaryJSON { writeLine(summary.json) }
     return 0

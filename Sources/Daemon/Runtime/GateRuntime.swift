@@ -1,12 +1,12 @@
-import RFIDGateConfig
 import Circulation
 import Gate
 import Logging
+import RFIDGateConfig
 import ReaderHub
 import Readers
-import Threads
 import Synchronization
 import TagRing
+import Threads
 
 /// The running gate: the reader hub (threads, rings) → the decode thread (`GatePipeline`) →
 /// events, plus the alarm outputs. Built from a `GateConfig`; owns every thread it starts and
@@ -22,8 +22,10 @@ public final class GateRuntime: @unchecked Sendable {
     public let simulation: SimulatedGate?
     /// The gate's view of the circulation cache (filled from `cache` at start, updated live).
     public let index = GateIndex()
-    /// The circulation store; nil when it could not be opened (the gate then judges by tags).
-    public let cache: CirculationCache?
+    /// The circulation store, re-opened by the status loop while it fails (`StoreSlot`).
+    let store: StoreSlot
+    /// The circulation store; nil while it cannot be opened (the gate then judges by tags).
+    public var cache: CirculationCache? { store.cache }
     /// People crossing the gate's beam (visitor counts).
     public let beam = VisitorBeam()
     /// Alarm outputs: the simulated gate's light, readers' own outputs (`alarm_outputs`) and
@@ -49,11 +51,18 @@ public final class GateRuntime: @unchecked Sendable {
         // With a beam on a simulated reader, patrons break the emulated reader's inputs and the
         // runner counts them; otherwise the simulation counts them itself.
         let simulatedBeamInputs = config.readers.contains { $0.driver == .feigSim && $0.beam != nil }
-        simulation = config.readers.contains { $0.driver == .feigSim }
+        simulation =
+            config.readers.contains { $0.driver == .feigSim }
             ? try SimulatedGate(
                 settings: config.simulation, antennas: allAntennas, startNanos: startedNanos, beam: simulatedBeamInputs ? nil : beam)
             : nil
-        cache = openCirculation(config: config, simulation: simulation, index: index, logger: logger)
+        let index = self.index, simulation = self.simulation
+        store = StoreSlot(nowNanos: startedNanos, logger: logger) {
+            try openCirculation(config: config, simulation: simulation, index: index, logger: logger)
+        }
+        // Without the store the simulated collection goes straight into the index (a real
+        // gate's index stays empty and it judges by the tags' AFI until the store opens).
+        if store.cache == nil { simulation?.collection.fill(index) }
         if simulation != nil { alarmOutputs.append(SimulatedAlarmLight()) }
 
         let log = logger
@@ -72,8 +81,9 @@ public final class GateRuntime: @unchecked Sendable {
             rings: hub.rings, doorbell: hub.doorbell, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
         for r in config.readers where !r.alarmOutputs.isEmpty {
             guard let commands = hub.commands(for: r.id) else { continue }
-            alarmOutputs.append(ReaderOutputAlarm(
-                readerName: r.id, outputs: r.alarmOutputs, commands: commands, pulseMillis: config.alarmHoldMillis))
+            alarmOutputs.append(
+                ReaderOutputAlarm(
+                    readerName: r.id, outputs: r.alarmOutputs, commands: commands, pulseMillis: config.alarmHoldMillis))
         }
         let hub = self.hub
         alarmOutput = try config.alarmOutput.map { spec in try hub.relay(spec) { message in log.warning("\(message)") } }

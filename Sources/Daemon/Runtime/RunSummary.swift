@@ -9,6 +9,9 @@ public struct RunSummary: Sendable {
     public var patronsPassed, forgetfulPassed, forgetfulAdmitted: Int
     /// SIP2 outbox replay during this run; nil when no `[sip2] server` is configured.
     public var sync: (replayed: Int, deadLettered: Int, backlog: Int)?
+    /// Storage faults seen (failed store opens and statements) and alarms still held in memory
+    /// at the end because the event log never came back.
+    public var storage: (faults: Int, alarmsNotLogged: Int) = (0, 0)
 
     init(_ s: GateRuntime.Snapshot, latency: (p50: UInt64, p99: UInt64, max: UInt64)) {
         seconds = Double(s.nanos) / 1e9
@@ -25,6 +28,9 @@ public struct RunSummary: Sendable {
         \(alarms) alarms, \(undecodable) undecodable, \(drops) ring drops, \(readerErrors) reader errors
         latency frame→decision: p50 \(format(p50Micros, 1)) µs, p99 \(format(p99Micros, 1)) µs, max \(format(maxMicros, 1)) µs
         """
+            + (storage.faults == 0 && storage.alarmsNotLogged == 0
+                ? ""
+                : "\nstorage: \(storage.faults) faults, \(storage.alarmsNotLogged) alarms not in the event log")
             + (sync.map {
                 "\nSIP2 sync: \($0.replayed) replayed, \($0.deadLettered) dead-lettered, \($0.backlog < 0 ? "unknown" : "\($0.backlog)") still queued"
             } ?? "")
@@ -44,6 +50,7 @@ public struct RunSummary: Sendable {
             case p50 = "p50_us", p99 = "p99_us", max = "max_us", patronsPassed = "patrons_passed"
             case expectedAlarms = "expected_alarms", forgetfulAdmitted = "forgetful_admitted"
             case syncReplayed = "sync_replayed", syncDeadLetters = "sync_dead_letters", syncBacklog = "sync_backlog"
+            case storageFaults = "storage_faults", alarmsNotLogged = "alarms_not_logged"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -67,6 +74,8 @@ public struct RunSummary: Sendable {
             try c.encode(s.sync?.replayed, forKey: .syncReplayed)
             try c.encode(s.sync?.deadLettered, forKey: .syncDeadLetters)
             try c.encode(s.sync.flatMap { $0.backlog < 0 ? nil : $0.backlog }, forKey: .syncBacklog)
+            try c.encode(s.storage.faults, forKey: .storageFaults)
+            try c.encode(s.storage.alarmsNotLogged, forKey: .alarmsNotLogged)
         }
     }
 }

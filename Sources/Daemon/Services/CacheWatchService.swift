@@ -20,7 +20,8 @@ public struct CacheWatchService: Service {
     }
 
     public func run() async throws {
-        guard let cache = runtime.cache else { return }
+        // A store that failed to open at start is re-opened by the status loop; follow it then.
+        guard let cache = await runtime.store.awaitStore() else { return }
         let stop = Atomic<Bool>(false)
         let every = UInt64(runtime.config.cache.watchMillis) * 1_000_000
         let log = logger

@@ -66,9 +66,11 @@ public final class EventRecorder: @unchecked Sendable {
             lastVisitorFlush = nowNanos
         }
 
+        // A store that could not be opened is retried here, once per status tick at most.
+        let store = runtime.store.retryIfDue(nowNanos: nowNanos)?.store
         var titles: [String?] = []
         var logged = false
-        if let store = runtime.cache?.store, !(pending.isEmpty && records.isEmpty && pendingVisitors.isEmpty) {
+        if let store, !(pending.isEmpty && records.isEmpty && pendingVisitors.isEmpty) {
             do {
                 let all = try store.record(alarms: pending + records, visitors: pendingVisitors)
                 titles = Array(all.suffix(records.count))
@@ -80,24 +82,34 @@ public final class EventRecorder: @unchecked Sendable {
             } catch {
                 if !failing { logger.error("cannot write the event log; holding alarms in memory and retrying: \(error)") }
                 failing = true
-                pending += records
-                if pending.count > Self.maxPending {
-                    logger.error("event log unavailable: dropping the oldest \(pending.count - Self.maxPending) held alarm(s)")
-                    pending.removeFirst(pending.count - Self.maxPending)
-                }
+                hold(records)
             }
+        } else if store == nil {
+            // No store yet: the alarms wait in memory for it (StoreSlot retries opening it).
+            failing = true
+            hold(records)
         } else {
-            logged = runtime.cache != nil
+            logged = true
         }
 
+        runtime.store.alarmsHeld.store(pending.count, ordering: .relaxed)
         var k = 0
         for e in events {
             if e.kind == .alarm {
-                output.report(e, runtime, logger: logger, title: k < titles.count ? titles[k] : nil, logged: logged || runtime.cache == nil)
+                output.report(e, runtime, logger: logger, title: k < titles.count ? titles[k] : nil, logged: logged)
                 k += 1
             } else {
                 output.report(e, runtime, logger: logger)
             }
+        }
+    }
+
+    /// Keeps alarms for the event log while it fails; beyond `maxPending` the oldest go (said).
+    private func hold(_ records: [AlarmRecord]) {
+        pending += records
+        if pending.count > Self.maxPending {
+            logger.error("event log unavailable: dropping the oldest \(pending.count - Self.maxPending) held alarm(s)")
+            pending.removeFirst(pending.count - Self.maxPending)
         }
     }
 

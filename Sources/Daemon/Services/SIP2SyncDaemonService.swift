@@ -28,8 +28,8 @@ public final class SyncCounters: Sendable {
 /// `[sip2] server` is configured, through the box's shared `SIP2Client` (whose own service keeps
 /// the session alive and closes it after this one stops).
 ///
-/// The outbox is rows of the circulation store, so without a store there is nothing to replay
-/// (the gate still runs; the error says why). Stopping mid-exchange is safe: an entry is marked
+/// The outbox is rows of the circulation store, so while the store cannot be opened there is
+/// nothing to replay (the gate still runs; the error says why) and the sync waits for it. Stopping mid-exchange is safe: an entry is marked
 /// "attempted" on disk before its frame leaves, and the next run asks the ILS (item information)
 /// before sending it again.
 struct SIP2SyncDaemonService: Service {
@@ -43,10 +43,10 @@ struct SIP2SyncDaemonService: Service {
     func run() async throws {
         let settings = runtime.config.sip2
         guard settings.server != nil else { return }
-        guard let cache = runtime.cache else {
-            logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it can be opened")
-            return
+        if runtime.cache == nil {
+            logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it opens")
         }
+        guard let cache = await runtime.store.awaitStore() else { return }
         guard let client else { return }
         let outbox: CirculationOutbox
         do {
