@@ -47,13 +47,24 @@ struct AlarmDriverTests {
         await withTaskGroup(of: Void.self) { g in
             for i in 0..<8 { g.addTask { driver.alarm(at: UInt64(1_000 + i * 100)) } }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitForTurns(driver, 2)
         #expect(light.isOn && light.activations == 1)
         clock.advance(byMillis: 1_000)  // still inside the hold of the latest alarm (1,700 ns + 1 s)
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitForTurns(driver, 2)
         #expect(light.isOn)
         clock.advance(byMillis: 1)
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitForTurns(driver, 2)
         #expect(!light.isOn)
+    }
+
+    /// Waits until the driver's thread has made `n` more turns (so it has seen every alarm
+    /// posted and the clock as it is now); the thread turns every tick, so this is quick.
+    func waitForTurns(_ driver: AlarmDriver, _ n: Int) async throws {
+        let target = driver.turns + n
+        let deadline = ContinuousClock.now + .seconds(30)
+        while driver.turns < target {
+            try #require(ContinuousClock.now < deadline, "the alarm thread stopped turning")
+            try await Task.sleep(for: .milliseconds(1))
+        }
     }
 }

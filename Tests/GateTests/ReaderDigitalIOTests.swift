@@ -113,17 +113,20 @@ struct ReaderDigitalIOTests {
         r.start(clock: clock)
         defer { r.stop() }
         try waitFor(3, "reading") { r.cycles > 1 }
+        // Each person stays in the beam until the runner has polled it twice (not for a fixed
+        // time: a loaded machine polls late), and is gone for two polls before the next.
+        let polls = PollCounter(emulator)
         for _ in 0..<3 {
             emulator.inputMask = 0b1
-            sleepNanos(120_000_000)
+            try polls.waitForMore(2)
             emulator.inputMask = 0
-            sleepNanos(120_000_000)
+            try polls.waitForMore(2)
         }
         var entering = 0
-        try waitFor(3, "three visitors") {
+        try waitFor(10, "three visitors") {
             entering += visitors.take().entering; return entering >= 3
         }
-        sleepNanos(100_000_000)
+        try polls.waitForMore(3)  // and no fourth one appears later
         #expect(entering + visitors.take().entering == 3)
     }
 
@@ -181,5 +184,27 @@ struct ReaderDigitalIOTests {
             clock: clock, options: .init(readerID: 0))
         commands.drain(reader)
         #expect(ran.readCount == 0)
+    }
+}
+
+/// Counts the runner's Get Input requests to an emulator by the requests' effect: the emulator
+/// serves `inputMask` through this source and counts each call.
+final class PollCounter: @unchecked Sendable {
+    private let box = BeamBox()
+    private weak var emulator: FeigEmulator?
+
+    init(_ emulator: FeigEmulator) {
+        self.emulator = emulator
+        let box = self.box
+        emulator.inputSource = { [weak emulator] _ in
+            _ = box.read()
+            return emulator?.inputMask ?? 0
+        }
+    }
+
+    /// Waits until the runner has read the inputs `n` more times.
+    func waitForMore(_ n: Int) throws {
+        let target = box.readCount + n
+        try waitFor(10, "\(n) more input polls") { box.readCount >= target }
     }
 }

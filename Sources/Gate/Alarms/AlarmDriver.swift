@@ -20,6 +20,7 @@ public final class AlarmDriver: @unchecked Sendable {
     private let bell = Doorbell()
     private let stopFlag = Atomic<Bool>(false)
     private var thread: OSThread?
+    private let turnCount = Atomic<Int>(0)
 
     public init(signal: AlarmSignal, clock: any MonotonicClock, tickNanos: UInt64 = 50_000_000) {
         self.signal = signal
@@ -37,9 +38,14 @@ public final class AlarmDriver: @unchecked Sendable {
                 let at = latest.exchange(0, ordering: .acquiringAndReleasing)
                 if at != 0 { signal.alarm(now: at) }
                 signal.tick(now: clock.nanoseconds())
+                turnCount.add(1, ordering: .releasing)
             }
         }
     }
+
+    /// Completed turns of the thread: a test that moved its clock waits for two more turns to
+    /// know the thread has looked at the new time.
+    public var turns: Int { turnCount.load(ordering: .acquiring) }
 
     /// An alarm at `now` (monotonic ns): outputs on, held `holdNanos` from then.
     public func alarm(at now: UInt64) {
