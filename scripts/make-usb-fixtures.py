@@ -69,6 +69,20 @@ scenarios["feig-noanswer"] = l
 l = ["S 81 64", f"S 02 {len(inventory)} {inventory.hex().upper()}", "C 02 2", "C 81 1 status=-19"]
 scenarios["feig-unplug"] = l
 
+# unplug and replug: a full cycle, the next request's IN completes with ENODEV (unplugged),
+# then the device is opened again (a new IN pending) and answers a full cycle
+l = ["S 81 64"]; n = 1
+n = exchange(l, n, inventory, inv_answer)
+n = exchange(l, n, sysinfo, sysinfo_answer)
+n = exchange(l, n, rmb, rmb_answer)
+l.append(f"S 02 {len(inventory)} {inventory.hex().upper()}"); l.append(f"C 02 {len(l)}")
+l.append(f"C 81 {n} status=-19")
+l.append("S 81 64"); n = len(l)
+n = exchange(l, n, inventory, inv_answer)
+n = exchange(l, n, sysinfo, sysinfo_answer)
+n = exchange(l, n, rmb, rmb_answer)
+scenarios["feig-replug"] = l
+
 # relay: relay 1 on, read state (serial ABCDE, relay 1 on)
 scenarios["relay-on-state"] = [
     "S ctrl 2109000300000800 FF01000000000000", "C ctrl 1",

@@ -71,6 +71,39 @@ struct USBReplayTests {
         #expect(reads.first.map { !$0.flags.contains(.memoryValid) } == true)
     }
 
+    /// Unplug and replug over the real libusb: the reader's IN transfer completes with ENODEV
+    /// in the middle of a request, the reconnecting transport drops the device, the next cycle
+    /// opens it again (a new handle, claim, a new pending IN) and the same driver reads the tag.
+    @Test func aReaderResumesReadingAfterUnplugAndReplug() throws {
+        guard
+            UmockdevSession.isInside(
+                "feig-replug", test: "USBReplayTests/aReaderResumesReadingAfterUnplugAndReplug", device: "feig-usb",
+                pcap: (UmockdevSession.feigSysfs, "feig-replug.pcap"))
+        else { return }
+        let ctx = try systemContext()
+        defer { ctx.shutdown() }
+        let transport = USBDeviceLocator.reconnecting(ctx, .feig())
+        let reader = FeigReader(
+            transport: transport, clock: SystemMonotonicClock(),
+            options: .init(readerID: 3, memoryBytes: 16, responseTimeoutNanos: 500_000_000))
+        defer { reader.shutdown() }
+        let tag: UInt64 = 0xE004_0100_1234_5678
+        var reads: [TagRead] = []
+        try reader.inventoryCycle { reads.append(copy $0) }
+        #expect(reads.map(\.idKey) == [tag])
+        #expect {
+            try reader.inventoryCycle { _ in }
+        } throws: { e in
+            (e as? ReaderError)?.isDisconnect == true
+        }
+        #expect(!transport.isConnected)
+        reads.removeAll()
+        try reader.inventoryCycle { reads.append(copy $0) }
+        #expect(reads.map(\.idKey) == [tag])
+        #expect(reads.first.map { $0.withMemory { Array($0) } } == Array(0x31..<0x41))
+        #expect(transport.opens == 2)
+    }
+
     @Test func aReaderThatNeverAnswersIsATimeout() throws {
         guard
             UmockdevSession.isInside(
