@@ -1,6 +1,7 @@
 import Gate
 import ISO28560
 import RFIDGateConfig
+import ReaderHub
 import Readers
 import TagRing
 import Threads
@@ -83,9 +84,10 @@ enum ReaderScan {
         if entry.driver == .feigSim {
             throw ScanError(description: "reader \(entry.id) is simulated (feig-sim): nothing to scan on the wire")
         }
-        var usb: USBContext? = nil
-        defer { usb?.shutdown() }
-        let driver = try wireDriver(for: entry, clock: clock, usb: &usb)
+        // Built exactly as the daemon builds it (the hub's factory), with reader index 0.
+        let factory = ReaderFactory(clock: clock, world: nil)
+        defer { factory.usb?.shutdown() }
+        let driver = try factory.driver(for: entry, index: 0)
         defer { driver.shutdown() }
         output("scanning \(entry.id) (\(entry.driver.rawValue), \(driver.label))" + (once ? ", one inventory" : "; Ctrl-C stops"))
         var lastPrinted: [UInt64: UInt64] = [:]
@@ -105,31 +107,6 @@ enum ReaderScan {
         } while !shouldStop()
         if once && total == 0 { output("no tags in the field") }
         return total
-    }
-
-    /// The driver for a reader on a real wire (USB or LAN), built as the daemon builds it; the
-    /// simulated one has no wire and is refused before this.
-    static func wireDriver(for r: GateConfig.Reader, clock: any MonotonicClock, usb: inout USBContext?) throws -> any InventoryDriver {
-        let timeout = UInt64(r.responseTimeoutMillis) * 1_000_000
-        let feig = FeigReader.Options(readerID: 0, antennas: r.antennas, memoryBytes: r.memoryBytes, responseTimeoutNanos: timeout)
-        switch r.driver {
-        case .feigSim:
-            throw ScanError(description: "reader \(r.id) is simulated (feig-sim): nothing to scan on the wire")
-        case .feigUSB:
-            let context = try usb ?? USBContext.system()
-            usb = context
-            return FeigReader(
-                transport: USBDeviceLocator.reconnecting(context, .feig(serial: r.usbSerial, portPath: r.usbPort)), clock: clock,
-                options: feig)
-        case .feigTCP:
-            let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
-            return FeigReader(transport: transport, clock: clock, options: feig)
-        case .llrp:
-            let transport = TCPTransport.reconnecting(host: r.host ?? "", port: UInt16(r.port ?? r.driver.defaultPort))
-            return LLRPReader(
-                transport: transport, clock: clock,
-                options: .init(readerID: 0, antennas: r.antennas.map { UInt16($0) }, responseTimeoutNanos: max(timeout, 1_000_000_000)))
-        }
     }
 
     /// "E004010000000001  ant 1  AFI 07 secured  item 39010000000524 (28560-2)"
