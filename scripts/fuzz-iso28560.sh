@@ -10,7 +10,7 @@ seconds="${1:-600}"
 out=.build-fuzz
 mkdir -p "$out/corpus" "$out/crashes"
 
-swiftc -sanitize=fuzzer,address -parse-as-library -O \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name RFIDGate \
     Sources/ISO28560/*.swift Fuzz/ISO28560Fuzz.swift \
     -o "$out/fuzz-iso28560"
 

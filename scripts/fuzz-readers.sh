@@ -13,10 +13,10 @@ out=.build-fuzz
 reg=Tests/ReadersTests/Fixtures/fuzz-regressions
 mkdir -p "$out/readers-crashes" "$out/corpus-feig" "$out/corpus-llrp"
 
-swiftc -sanitize=fuzzer,address -parse-as-library -O \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name RFIDGate \
     Sources/ReaderProtocols/FEIG/FeigCRC.swift Sources/ReaderProtocols/FEIG/FeigFrame.swift Sources/ReaderProtocols/FEIG/FeigCommands.swift \
     Sources/ReaderProtocols/Relay/DCTTechRelayProtocol.swift Fuzz/FeigFrameFuzz.swift -o "$out/fuzz-feig"
-swiftc -sanitize=fuzzer,address -parse-as-library -O \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name RFIDGate \
     Sources/ReaderProtocols/LLRP/LLRPFrame.swift Sources/ReaderProtocols/LLRP/LLRPParsing.swift Sources/ReaderProtocols/LLRP/LLRPMessages.swift \
     Fuzz/LLRPFrameFuzz.swift -o "$out/fuzz-llrp"
 

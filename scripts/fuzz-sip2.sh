@@ -11,7 +11,7 @@ seconds="${1:-600}"
 out=.build-fuzz
 mkdir -p "$out/sip2-corpus" "$out/sip2-crashes"
 
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name SIP2 \
+swiftc -sanitize=fuzzer,address -parse-as-library -O -package-name RFIDGate -module-name SIP2 \
     Sources/SIP2/*.swift Fuzz/SIP2Fuzz.swift -o "$out/fuzz-sip2"
 
 python3 - "$out/sip2-corpus" <<'PY'
