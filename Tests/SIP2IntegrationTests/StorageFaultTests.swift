@@ -11,9 +11,9 @@ import Glibc
 
 extension SIP2PeerSuites {
     /// Storage faults with libfiu (Debian's fiu-utils): a running `rfidgated` replays queued
-    /// loans to the invenio peer and raises alarms while its pwrite, fsync, fdatasync and open
-    /// calls fail at random with ENOSPC and EIO (the WAL and its checkpoints, the event log, the
-    /// outbox, new reader connections). The gate keeps alarming and says it is degraded; once the
+    /// loans to the invenio peer and raises alarms while its pwrite, fsync and fdatasync calls
+    /// fail at random with ENOSPC and EIO (the WAL and its checkpoints, the event log, the
+    /// outbox). The gate keeps alarming and says it is degraded; once the
     /// faults are switched off, every alarm it printed is in the event log and every loan
     /// reached the ILS exactly once, and the daemon never exited on its own.
     @Suite
@@ -28,7 +28,10 @@ extension SIP2PeerSuites {
         static let writeFaults = [
             ("posix/io/rw/pwrite", 0.04, ENOSPC), ("posix/io/sync/fdatasync", 0.08, EIO), ("posix/io/sync/fsync", 0.08, EIO),
         ]
-        static let openFault = ("posix/io/oc/open", 0.05, EIO)
+        // No random `open` faults: libfiu cannot tell a store file from /proc, and libdispatch
+        // reads /proc/<pid>/task/<tid>/stat to size its thread pool and traps when that open
+        // fails (seen here: SIGILL in _dispatch_workq_monitor_pools). A store that cannot be
+        // opened is covered by StoreRecoveryTests.
 
         static func run() throws {
             for tool in ["fiu-run", "fiu-ctrl"] {
@@ -96,14 +99,14 @@ extension SIP2PeerSuites {
             // lookup of a name strdup()s under libfiu's lock). A store that cannot be opened at
             // start is covered without libfiu (StoreRecoveryTests in DaemonTests).
             var report = try waitForReport(socket: socket, daemon: daemon) { _ in true }
-            try fiuCtrl(ctl, pid, (writeFaults + [openFault]).map { "enable_random name=\($0.0),probability=\($0.1),failinfo=\($0.2)" })
+            try fiuCtrl(ctl, pid, writeFaults.map { "enable_random name=\($0.0),probability=\($0.1),failinfo=\($0.2)" })
             report = try waitForReport(socket: socket, daemon: daemon, seconds: 240) { r in
                 (r.storage?.faults ?? 0) >= minimumFaults
             }
             let faultsWhileInjecting = report.storage?.faults ?? 0
 
             // Phase 2: the disk heals. Everything held must land, every loan must go out once.
-            try fiuCtrl(ctl, pid, (writeFaults.map(\.0) + [openFault.0]).map { "disable name=\($0)" })
+            try fiuCtrl(ctl, pid, writeFaults.map { "disable name=\($0.0)" })
             report = try waitForReport(socket: socket, daemon: daemon, seconds: 120) { r in
                 r.cache != nil && r.storage?.alarmsHeld == 0 && r.sync?.backlog == 0 && r.alarms > 0
             }
@@ -140,10 +143,9 @@ extension SIP2PeerSuites {
             let log = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
             let full = log.components(separatedBy: "disk is full").count - 1
             let io = log.components(separatedBy: "disk I/O error").count - 1
-            let cantOpen = log.components(separatedBy: "unable to open").count - 1
             #expect(full > 0 && io > 0, "ENOSPC seen \(full) times, EIO \(io) times")
             print(
-                "libfiu run: \(faults) storage faults observed (log: \(full) full disk, \(io) I/O error, \(cantOpen) cannot open), \(printed) alarms printed and \(logged) logged, \(loans) loans: lost \(lost), duplicated \(duplicated)"
+                "libfiu run: \(faults) storage faults observed (log: \(full) full disk, \(io) I/O error), \(printed) alarms printed and \(logged) logged, \(loans) loans: lost \(lost), duplicated \(duplicated)"
             )
         }
 
