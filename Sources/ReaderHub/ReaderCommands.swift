@@ -53,13 +53,14 @@ public final class ReaderCommands: @unchecked Sendable {
         if let error = ticket.error { throw error }
     }
 
-    /// Switches a digital output (light, buzzer) on for `millis`, or off with 0.
-    public func setOutput(_ output: UInt8, onForMillis millis: Int, timeoutNanos: UInt64) throws(ReaderCommandError) {
+    /// Switches digital outputs (light, buzzer) on for `millis`, or off with 0: one command, so
+    /// the caller waits for the reader's thread once, not once per output.
+    public func setOutputs(_ outputs: [UInt8], onForMillis millis: Int, timeoutNanos: UInt64) throws(ReaderCommandError) {
         try run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
             guard let io = driver as? any DigitalIOCapable else {
-                throw .refused(command: "set output \(output)", reason: "this reader has no digital outputs")
+                throw .refused(command: "set outputs", reason: "this reader has no digital outputs")
             }
-            try io.setOutput(output, onForMillis: millis)
+            for output in outputs { try io.setOutput(output, onForMillis: millis) }
         }
     }
 

@@ -1,5 +1,4 @@
 import ReaderHub
-import Readers
 
 /// A reader's own digital outputs (a FEIG gate's light and buzzer) as an alarm output. The
 /// command runs on the reader's thread (its `ReaderCommands` mailbox), so `set` waits at most
@@ -35,13 +34,6 @@ public final class ReaderOutputAlarm: AlarmOutput, Sendable {
     public var pulsed: Bool { true }
 
     public func set(active: Bool) throws {
-        let outputs = self.outputs, millis = active ? pulseMillis : 0
-        // One command for all outputs of this reader: one wait for its thread, not one each.
-        try commands.run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
-            guard let io = driver as? any DigitalIOCapable else {
-                throw .refused(command: "set outputs", reason: "this reader has no digital outputs")
-            }
-            for output in outputs { try io.setOutput(output, onForMillis: millis) }
-        }
+        try commands.setOutputs(outputs, onForMillis: active ? pulseMillis : 0, timeoutNanos: timeoutNanos)
     }
 }
