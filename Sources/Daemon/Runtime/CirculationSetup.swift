@@ -2,6 +2,7 @@ import Circulation
 import Gate
 import Logging
 import RFIDGateConfig
+import Threads
 
 /// Opens the circulation store for the daemon and loads the gate's index from it. The
 /// simulated gate first writes its collection (loans, hot list) into the store, as a library
@@ -9,7 +10,7 @@ import RFIDGateConfig
 /// gate running on the tags alone and retries.
 func openCirculation(config: GateConfig, simulation: SimulatedGate?, index: GateIndex, logger: Logger) throws -> CirculationCache {
     let path = config.cachePath
-    let started = SystemClockNanos.now()
+    let started = monotonicNanos()
     let store = try CirculationStore(path: path, durability: .full)
     let cache = CirculationCache(store: store, index: index)
     if let simulation, try store.meta("simulation") != simulationStamp(config.simulation) {
@@ -19,7 +20,7 @@ func openCirculation(config: GateConfig, simulation: SimulatedGate?, index: Gate
         try store.setMeta("simulation", simulationStamp(config.simulation))
     }
     let load = try cache.coldStart()
-    let ms = Double(SystemClockNanos.now() - started) / 1e6
+    let ms = Double(monotonicNanos() - started) / 1e6
     logger.info(
         "circulation cache ready",
         metadata: [
@@ -34,18 +35,3 @@ func simulationStamp(_ s: SimulationSettings) -> Int64 {
     let text = "\(s.seed)|\(s.population)|\(s.onLoanFraction)|\(s.hotItems)|\(s.ownerISIL)|\(s.part3Fraction)"
     return Int64(bitPattern: CirculationKey.of(text))
 }
-
-/// CLOCK_MONOTONIC in nanoseconds, for timing start-up.
-enum SystemClockNanos {
-    static func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
