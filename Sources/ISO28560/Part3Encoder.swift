@@ -45,11 +45,13 @@ extension Part3 {
 
         if let pii = record.primaryItemIdentifier {
             let bytes = try latin1(pii, .primaryItemIdentifier)
-            if bytes.count <= 16 {
+            // A lone 0x01 in byte 3 is the "PII is in the extension block" marker, so that PII
+            // goes there too, or it would read back as a pointer to a missing block.
+            if bytes.count <= 16 && bytes != [0x01] {
                 m.replaceSubrange(3..<3 + bytes.count, with: bytes)
             } else {
                 guard record.alternativeItemIdentifier == nil else {
-                    throw EncodeError.invalidValue(.alternativeItemIdentifier, "no room: a PII over 16 bytes uses its field")
+                    throw EncodeError.invalidValue(.alternativeItemIdentifier, "no room: a PII over 16 bytes (or a lone 0x01) uses its field")
                 }
                 m[3] = 0x01
                 ext.alternativeItemIdentifier = pii
