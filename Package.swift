@@ -114,6 +114,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Self-checkout station, pure core: pad tracking, patron sessions, item plans, the
+        // journal's phases and reconciliation rules, offline limits, receipts. No I/O.
+        .target(name: "StationCore", dependencies: ["ISO28560", "SIP2"]),
+        // Self-checkout station, I/O edge: the pad reader (the hub's consumer), the SIP2
+        // connection pool, verified tag writes, the desk (the API the kiosk calls), the journal
+        // through the store, crash reconciliation.
+        .target(
+            name: "Station",
+            dependencies: [
+                "StationCore", "ReaderHub", "Readers", "TagRing", "Threads", "ISO28560", "Circulation", "CirculationModel", "SIP2",
+                "SIP2Client", .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // Thin executables.
         .executableTarget(
             name: "rfidgated",
@@ -160,6 +173,7 @@ let package = Package(
         .testTarget(
             name: "SIP2SyncTests",
             dependencies: ["SIP2", "SIP2Sync", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "StationCoreTests", dependencies: ["StationCore", "ISO28560", "SIP2"]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
         .testTarget(

@@ -18,17 +18,21 @@ extension CirculationStore {
     /// gate follows it). A repeated key changes nothing. Returns the key's row id.
     @discardableResult
     public func enqueueOutbox(_ e: NewOutboxRow) throws(CirculationError) -> Int64 {
-        try write("enqueueing a SIP2 outbox entry") { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO sip2_outbox (key, kind, patron, item, transaction_unix, transaction_date, nb_due_date)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
-                    """, arguments: [e.key, e.kind.rawValue, e.patron, e.item, e.transactionUnix, e.transactionDate, e.nbDueDate])
-            if db.changesCount > 0 {
-                _ = try ItemWriter(db, source: .station, now: e.transactionUnix * 1000, journal: true).write([e.itemUpdate])
-            }
-            return try Int64.fetchOne(db, sql: "SELECT id FROM sip2_outbox WHERE key = ?", arguments: [e.key]) ?? -1
+        try write("enqueueing a SIP2 outbox entry") { db in try Self.insertOutbox(db, e) }
+    }
+
+    /// The outbox row and the item's new record, inside the caller's transaction (the station
+    /// commits them together with its journal step).
+    static func insertOutbox(_ db: Database, _ e: NewOutboxRow) throws -> Int64 {
+        try db.execute(
+            sql: """
+                INSERT INTO sip2_outbox (key, kind, patron, item, transaction_unix, transaction_date, nb_due_date)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING
+                """, arguments: [e.key, e.kind.rawValue, e.patron, e.item, e.transactionUnix, e.transactionDate, e.nbDueDate])
+        if db.changesCount > 0 {
+            _ = try ItemWriter(db, source: .station, now: e.transactionUnix * 1000, journal: true).write([e.itemUpdate])
         }
+        return try Int64.fetchOne(db, sql: "SELECT id FROM sip2_outbox WHERE key = ?", arguments: [e.key]) ?? -1
     }
 
     /// Rows in `state`, oldest (lowest id) first.

@@ -161,6 +161,44 @@ enum Schema {
                     CREATE INDEX sip2_outbox_item ON sip2_outbox(item, state, id);
                     """)
         }
+        m.registerMigration("v4: station journal, patrons seen in good standing, tag fixes") { db in
+            // One row per item worked at a station; each phase is committed before it is acted
+            // on (the station's crash recovery reads the open ones). Open rows are few: the
+            // partial index keeps the start-up scan off the history.
+            try db.execute(
+                sql: """
+                    CREATE TABLE station_journal (
+                        id INTEGER PRIMARY KEY,
+                        session TEXT NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('checkout', 'renewal', 'checkin')),
+                        patron TEXT,
+                        item TEXT NOT NULL,
+                        title TEXT,
+                        tag TEXT,
+                        phase TEXT NOT NULL,
+                        offline INTEGER NOT NULL DEFAULT 0,
+                        outbox_key TEXT,
+                        note TEXT,
+                        created_unix INTEGER NOT NULL,
+                        updated_unix INTEGER NOT NULL
+                    );
+                    CREATE INDEX station_journal_open ON station_journal(id)
+                        WHERE phase IN ('planned', 'ils-sent', 'accepted', 'tag-writing', 'cancelling');
+                    CREATE TABLE station_patrons (
+                        patron TEXT PRIMARY KEY NOT NULL,
+                        last_good_unix INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE station_tag_fixes (
+                        id INTEGER PRIMARY KEY,
+                        at_unix INTEGER NOT NULL,
+                        item TEXT NOT NULL,
+                        tag TEXT NOT NULL,
+                        from_afi INTEGER,
+                        to_afi INTEGER NOT NULL,
+                        reason TEXT NOT NULL
+                    );
+                    """)
+        }
         return m
     }
 }

@@ -74,6 +74,19 @@ public final class ReaderCommands: @unchecked Sendable {
         }
     }
 
+    /// Reads a tag's AFI back through the reader (the station's verify step).
+    public func readAFI(at address: TagAddress, timeoutNanos: UInt64) throws(ReaderCommandError) -> UInt8 {
+        let result = ResultBox()
+        try run(timeoutNanos: timeoutNanos) { driver throws(ReaderError) in
+            guard let reader = driver as? any TagWriting else {
+                throw .refused(command: "read AFI", reason: "this reader's driver cannot read tags back")
+            }
+            result.value = try reader.readAFI(at: address)
+        }
+        guard let afi = result.value else { throw .timedOut(reader: readerName, millis: Int(timeoutNanos / 1_000_000)) }
+        return afi
+    }
+
     /// Reader thread: runs every queued command against `io`. Cheap when nothing is queued.
     @inline(__always)
     public func drain(_ io: any InventoryDriver) {
@@ -119,6 +132,12 @@ public final class ReaderCommands: @unchecked Sendable {
 
     /// Whether commands are accepted now (tests, status).
     public var isOpen: Bool { cond.withLock { closedReason == nil } }
+}
+
+/// A command's result, handed from the reader thread to the waiting caller: `run` returns
+/// only after the ticket is done under the condition's lock, which orders the two.
+private final class ResultBox: @unchecked Sendable {
+    var value: UInt8?
 }
 
 /// Why a command for a reader's thread did not run.

@@ -32,6 +32,9 @@ public protocol TagWriting: InventoryDriver {
     /// Writes `change` to the tag at `address`; throws `.refused` when this kind of reader or
     /// tag cannot take the change (an EAS bit on UHF, an HF address on an LLRP reader).
     func write(_ change: TagWrite, to address: TagAddress) throws(ReaderError)
+    /// Reads the tag's AFI back, so a station can verify a write before it tells the patron
+    /// (a write can be acknowledged by the reader and still not have reached the tag).
+    func readAFI(at address: TagAddress) throws(ReaderError) -> UInt8
 }
 
 extension FeigReader: TagWriting {
@@ -43,6 +46,13 @@ extension FeigReader: TagWriting {
         case .afi(let afi): try writeAFI(uid: uid, afi: afi)
         case .eas(let on): try setEAS(uid: uid, on: on)
         }
+    }
+
+    public func readAFI(at address: TagAddress) throws(ReaderError) -> UInt8 {
+        guard case .hf(let uid) = address else {
+            throw .refused(command: "read AFI", reason: "a FEIG HF reader addresses tags by UID, not by EPC")
+        }
+        return try systemInformation(uid: uid).afi
     }
 }
 
@@ -57,5 +67,9 @@ extension LLRPReader: TagWriting {
             throw .refused(
                 command: "write \(change)", reason: "UHF tags keep their security state in the PC word's AFI; write an AFI instead")
         }
+    }
+
+    public func readAFI(at address: TagAddress) throws(ReaderError) -> UInt8 {
+        throw .refused(command: "read AFI", reason: "an LLRP reader reports the PC word with each inventory; verify from the next read")
     }
 }

@@ -81,12 +81,12 @@ public struct PatronStatusFlags: Sendable, Equatable {
     }
     public var set: [Flag] { Flag.allCases.filter(has) }
     /// Whether any flag forbids a checkout (charge denied, lost card, too many…, excessive fines/fees).
-    public var blocksCheckout: Bool {
-        [
-            .chargePrivilegesDenied, .cardReportedLost, .tooManyCharged, .tooManyOverdue, .excessiveFines, .excessiveFees, .tooManyBilled,
-            .tooManyLost,
-        ].contains(where: has)
-    }
+    public var blocksCheckout: Bool { Self.checkoutBlocking.contains(where: has) }
+    /// The flags that forbid a checkout.
+    public static let checkoutBlocking: [Flag] = [
+        .chargePrivilegesDenied, .cardReportedLost, .tooManyCharged, .tooManyOverdue, .excessiveFines, .excessiveFees, .tooManyBilled,
+        .tooManyLost,
+    ]
 }
 
 public struct PatronStatusResponse: Sendable, Equatable {
