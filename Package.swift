@@ -105,6 +105,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Simulated ILS (SIP2 over loopback TCP): the station's embedded ILS, benches, tests; an I/O edge.
+        .target(
+            name: "ILSSimulator",
+            dependencies: [
+                "SIP2",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         // Durable offline outbox (typed calls on the Circulation store) + the replay service +
         // offline policy.
         .target(
@@ -185,6 +193,8 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // The simulated ILS driven by the real SIP2Client over loopback.
+        .testTarget(name: "ILSSimulatorTests", dependencies: ["ILSSimulator", "SIP2", "SIP2Client"]),
         .testTarget(
             name: "SIP2IntegrationTests",
             dependencies: [
