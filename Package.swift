@@ -84,8 +84,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "RFIDGateConfig", "ControlProtocol",
-                "Gate", "ReaderHub", "Readers", "Threads", "TagRing", "CSystemd", "Circulation", "ISO28560", "SIP2",
-                "SIP2Client", "SIP2Sync",
+                "Gate", "ReaderHub", "Readers", "ReaderEmulators", "Threads", "TagRing", "CSystemd", "Circulation", "ISO28560", "SIP2",
+                "SIP2Client", "SIP2Sync", "Station", "StationCore", "ILSSimulator",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

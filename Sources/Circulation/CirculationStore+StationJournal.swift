@@ -146,7 +146,9 @@ extension CirculationStore {
     public func tagFixes(limit: Int) throws(CirculationError) -> [TagFixRow] {
         try read("reading tag fixes") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM station_tag_fixes ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                TagFixRow(atUnix: $0["at_unix"], item: $0["item"], tag: $0["tag"], fromAFI: $0["from_afi"], toAFI: $0["to_afi"], reason: $0["reason"])
+                TagFixRow(
+                    atUnix: $0["at_unix"], item: $0["item"], tag: $0["tag"], fromAFI: $0["from_afi"], toAFI: $0["to_afi"],
+                    reason: $0["reason"])
             }
         }
     }

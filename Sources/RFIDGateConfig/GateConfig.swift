@@ -38,14 +38,23 @@ public struct GateConfig: Sendable, Equatable {
     public typealias AlarmOutput = RelaySpec
 
     public var sip2 = SIP2Settings()
+    /// `[station]`: used when `role = "station"`.
+    public var station = StationConfig()
 
     public init() {}
 
+    /// The embedded station: one simulated pad reader, the simulated ILS (unless `[sip2]`
+    /// names a server), simulated patrons.
+    public static func embeddedStation() -> GateConfig {
+        var c = GateConfig()
+        c.role = .station
+        c.readers = [Reader(id: "pad-1")]
+        return c
+    }
+
     /// Checks cross-key rules; throws a message naming the key to fix.
     public func validate() throws(ConfigError) {
-        if role == .station {
-            throw ConfigError("role = \"station\" is not available in this build yet: use role = \"gate\"")
-        }
+        try station.validate()
         if readers.isEmpty { throw ConfigError("[[readers]]: at least one reader is needed") }
         var ids = Set<String>()
         for r in readers {

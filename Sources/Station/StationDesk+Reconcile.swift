@@ -114,7 +114,8 @@ extension StationDesk {
                     try? store.recordTagFix(
                         TagFixRow(
                             atUnix: unixNow(), item: item.pii, tag: tag.id.description, fromAFI: Int(afi), toAFI: Int(want),
-                            reason: info.isCharged ? "on loan at the ILS but the tag was secured" : "not on loan but the tag was unsecured"))
+                            reason: info.isCharged ? "on loan at the ILS but the tag was secured" : "not on loan but the tag was unsecured")
+                    )
                     logger.notice("tag of \(item.pii) put right: AFI \(afi) → \(want) (ILS: \(info.isCharged ? "on loan" : "not on loan"))")
                     emit(.tagFixed(item: item.pii, toAFI: want))
                 } catch {

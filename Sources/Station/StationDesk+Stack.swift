@@ -93,7 +93,8 @@ extension StationDesk {
             try store.advanceJournal(id: journalID, to: JournalPhase.ilsSent.rawValue, atUnix: unixNow())
         } catch {
             logger.error("station journal: \(error)")
-            return ItemOutcome(item: item.pii, title: item.title, result: .refused(.ils("this station cannot record loans now: please see staff")))
+            return ItemOutcome(
+                item: item.pii, title: item.title, result: .refused(.ils("this station cannot record loans now: please see staff")))
         }
         let answer = await ask(kind, item: item.pii, patron: patron?.id)
         var offline = false
@@ -177,7 +178,8 @@ extension StationDesk {
                 }
             case .renewal:
                 let r = try await ils.with { c throws(SIP2ClientError) in try await c.renew(patron: patron ?? "", item: item) }
-                return r.ok ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
+                return r.ok
+                    ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
             case .checkin:
                 let outcome = try await ils.with { c throws(SIP2ClientError) in try await c.checkin(await c.makeCheckin(item: item)) }
                 switch outcome {

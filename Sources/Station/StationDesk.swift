@@ -11,7 +11,7 @@ import TagRing
 /// the store before acting on it. The decisions are the pure core's (`StationSession`,
 /// `ItemPlanner`, `OfflineRules`, `Reconciliation`).
 public actor StationDesk {
-    public let settings: StationSettings
+    public nonisolated let settings: StationSettings
     let store: CirculationStore
     let pad: PadReader
     let writer: TagSecurityWriter
@@ -82,7 +82,8 @@ public actor StationDesk {
             counters.sessions += 1
             offlineThisSession = 0
             emit(.welcome(p))
-            logger.info("patron session \(session.number) started", metadata: ["holds_ready": "\(p.holdsReady)", "blocked": "\(p.blocked)"])
+            logger.info(
+                "patron session \(session.number) started", metadata: ["holds_ready": "\(p.holdsReady)", "blocked": "\(p.blocked)"])
             return step
         case .refuse(let why):
             emit(.refused(why))

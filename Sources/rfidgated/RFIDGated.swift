@@ -21,6 +21,9 @@ struct RFIDGated: AsyncParsableCommand {
     @Option(name: .long, help: "TOML configuration file (default: built-in simulated gate).")
     var config: String?
 
+    @Option(name: .long, help: "gate or station; without --config, station runs the embedded simulated station.")
+    var role: String?
+
     @Option(name: .long, help: "Stop after this many seconds and print a summary.")
     var duration: Double?
 
@@ -29,11 +32,13 @@ struct RFIDGated: AsyncParsableCommand {
 
     func validate() throws {
         if let d = duration, !(d > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let r = role, !["gate", "station"].contains(r) { throw ValidationError("--role must be gate or station") }
     }
 
     func run() async throws {
         var options = DaemonOptions()
         options.configPath = config
+        options.role = role
         options.durationSeconds = duration
         options.summaryJSON = summaryJson
         let status = await runDaemon(options)

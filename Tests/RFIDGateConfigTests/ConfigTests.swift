@@ -67,7 +67,10 @@ struct ConfigTests {
         ("[pipeline]\ndedupe_window_ms = 5000\npassage_gap_ms = 1000", "passage_gap_ms must be longer"),
         ("[policy]\nafi_profile = \"acme\"", "afi_profile \"acme\" is unknown"),
         ("[simulation]\npopulation = \"many\"", "simulation.population must be an integer"),
-        ("role = \"station\"", "not available in this build yet"),
+        ("role = \"station\"\n[station]\nsip2_connections = 0", "sip2_connections must be 1...16"),
+        ("[station]\nincomplete_sets = \"maybe\"", "incomplete_sets must be"),
+        ("[station.autopilot]\nchekout_with_card = true", "unknown key station.autopilot.chekout_with_card"),
+        ("[station]\nsecured_afi = 194\nunsecured_afi = 194", "two different bytes"),
         ("this is = not toml =", "not valid TOML"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {

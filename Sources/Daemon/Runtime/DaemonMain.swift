@@ -9,6 +9,8 @@ import Glibc
 /// Options of `rfidgated`, parsed by the executable.
 public struct DaemonOptions: Sendable {
     public var configPath: String?
+    /// `--role station` without a config: the embedded station (simulated pad, ILS, patrons).
+    public var role: String?
     public var durationSeconds: Double?
     public var summaryJSON = false
     public init() {}
@@ -39,8 +41,11 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         if let path = options.configPath {
             config = try ConfigFile.parse(try readTextFile(path), source: path)
         } else {
-            config = GateConfig()
+            config = options.role == "station" ? GateConfig.embeddedStation() : GateConfig()
             try config.validate()
+        }
+        if let role = options.role, role != config.role.rawValue {
+            throw ConfigError("--role \(role) but the configuration says role = \"\(config.role.rawValue)\"")
         }
         // Secrets from their files or systemd's credentials; never printed, never logged.
         config.sip2 = try config.sip2.resolvingSecrets(
@@ -49,6 +54,10 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     } catch {
         printError("rfidgated: \(error)")
         return 78  // EX_CONFIG
+    }
+
+    if config.role == .station {
+        return await runStationDaemon(options, config: config, logger: logger)
     }
 
     let runtime: GateRuntime

@@ -1,0 +1,94 @@
+import ControlProtocol
+import Logging
+import RFIDGateConfig
+import ServiceLifecycle
+import Station
+
+/// The station role: the desk and its pad until SIGTERM/SIGINT or `--duration`; the
+/// embedded default also runs simulated patrons. Prints a summary (JSON on request).
+func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logger) async -> Int32 {
+    let runtime: StationRuntime
+    do { runtime = try await StationRuntime.make(config: config, logger: logger) } catch {
+        printError("rfidgated: cannot start the station: \(error)")
+        return 70
+    }
+    let notifier = SystemdNotifier()
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        .init(service: StationService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "station")
+    ]
+    if let simulation = runtime.simulation {
+        services.append(
+            .init(
+                service: StationSimulationService(
+                    simulation: simulation, runtime: runtime, visitsPerMinute: config.station.simulatedVisitsPerMinute),
+                successTerminationBehavior: .ignore, serviceName: "station-simulation"))
+    }
+    services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
+    if let seconds = options.durationSeconds {
+        services.append(
+            .init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration")
+        )
+    }
+    var groupConfig = ServiceGroupConfiguration(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    do { try await ServiceGroup(configuration: groupConfig).run() } catch {
+        logger.error("service group failed: \(error)")
+    }
+    let counters = await runtime.desk.counters
+    let open = await runtime.desk.openEntries()
+    let mismatches =
+        runtime.simulation?.tagMismatches(
+            securedAFI: runtime.desk.settings.security.securedAFI, unsecuredAFI: runtime.desk.settings.security.unsecuredAFI) ?? 0
+    let summary = StationSummary(counters: counters, openJournal: open, tagMismatches: mismatches)
+    writeLine(summary.text)
+    if options.summaryJSON { writeLine(summary.json) }
+    return 0
+}
+
+/// The simulated patrons, for the embedded default.
+struct StationSimulationService: Service {
+    let simulation: StationSimulation
+    let runtime: StationRuntime
+    let visitsPerMinute: Double
+
+    func run() async throws {
+        let desk = runtime.desk, pad = runtime.pad
+        try? await Task.sleep(for: .nanoseconds(Int64(desk.settings.settleNanos)))
+        try? await cancelWhenGracefulShutdown {
+            await simulation.run(desk: desk, pad: pad, visitsPerMinute: visitsPerMinute)
+        }
+    }
+}
+
+/// What `rfidgated --role station --duration N` prints at the end.
+struct StationSummary: Codable {
+    var role = "station"
+    var sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved: Int
+    var tagFixes, writeRetries, reconciled: Int
+    var openJournal: Int
+    /// Items whose tag security state disagrees with the ILS at the end (simulation only): 0.
+    var tagMismatches: Int
+
+    enum CodingKeys: String, CodingKey {
+        case role, sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved
+        case tagFixes = "tag_fixes", writeRetries = "write_retries", reconciled
+        case openJournal = "open_journal", tagMismatches = "tag_mismatches"
+    }
+
+    init(counters c: StationCounters, openJournal: Int, tagMismatches: Int) {
+        sessions = c.sessions; checkouts = c.checkouts; returns = c.returns; renewals = c.renewals; refusals = c.refusals
+        cancelled = c.cancelled; offline = c.offline; unresolved = c.unresolved; tagFixes = c.tagFixes; writeRetries = c.writeRetries
+        reconciled = c.reconciled
+        self.openJournal = openJournal
+        self.tagMismatches = tagMismatches
+    }
+
+    var text: String {
+        "station summary: \(sessions) sessions, \(checkouts) checkouts, \(renewals) renewals, \(returns) returns, "
+            + "\(refusals) refused, \(cancelled) cancelled, \(offline) offline, \(unresolved) for staff, "
+            + "\(tagFixes) tags put right, \(openJournal) open journal entries, \(tagMismatches) tag mismatches"
+    }
+
+    var json: String { (try? JSONWire.encode(self)) ?? "{}" }
+}

@@ -1,0 +1,120 @@
+import Circulation
+import ILSSimulator
+import Logging
+import RFIDGateConfig
+import ReaderHub
+import SIP2Client
+import Station
+import StationCore
+import TagRing
+import Threads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The station role's parts: the store, the reader hub with the pad reader as its consumer,
+/// the SIP2 pool, the desk; with the embedded default also the simulated ILS and patrons.
+final class StationRuntime: Sendable {
+    let config: GateConfig
+    let store: CirculationStore
+    let hub: ReaderHub
+    let pad: PadReader
+    let pool: SIP2Pool
+    let desk: StationDesk
+    let autopilot: AutopilotDriver
+    let simulation: StationSimulation?
+
+    private init(
+        config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
+        autopilot: AutopilotDriver, simulation: StationSimulation?
+    ) {
+        self.config = config
+        self.store = store
+        self.hub = hub
+        self.pad = pad
+        self.pool = pool
+        self.desk = desk
+        self.autopilot = autopilot
+        self.simulation = simulation
+    }
+
+    static func make(config: GateConfig, logger: Logger) async throws -> StationRuntime {
+        let clock = SystemMonotonicClock()
+        let s = config.station
+        var clientConfig: SIP2ClientConfiguration
+        var simulation: StationSimulation?
+        if config.sip2.server != nil {
+            clientConfig = try config.sip2.clientConfiguration(source: "[sip2]")
+        } else {
+            // No ILS configured: the embedded one, on loopback, answering like a busy ILS.
+            let ils = try await SimulatedILS.start(configuration: .init(responseDelay: .milliseconds(120), jitter: .milliseconds(60)))
+            clientConfig = SIP2ClientConfiguration(
+                host: ils.host, port: ils.port, login: ils.configuration.login, password: ils.configuration.password,
+                institution: ils.configuration.institution)
+            simulation = try StationSimulation(ils: ils, catalog: .demo, seed: s.simulationSeed)
+            logger.info("station: no [sip2] server configured, using the simulated ILS on \(ils.host):\(ils.port)")
+        }
+        clientConfig.requestTimeout = .seconds(10)
+        let simulatedPad = config.simulated
+        var path = config.cachePath
+        if simulatedPad && config.cache.path == nil {
+            // The simulated station starts afresh: its ILS and pad are new each run.
+            path = StatePaths.directory() + "/station-simulation.sqlite"
+            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+        }
+        let store = try CirculationStore(path: path, durability: .full)
+        let world = simulation?.world
+        if simulatedPad && world == nil {
+            throw StationStartError("simulated pad readers (feig-sim) need the simulated ILS: remove [sip2] server or use a real reader")
+        }
+        let hub = try ReaderHub(
+            readers: config.readers, ringCapacity: config.ringCapacity, clock: clock, world: world,
+            events: .init(
+                failed: { id, wire, error in logger.error("reader \(id) (\(wire)) failing: \(error)") },
+                recovered: { id, _ in logger.notice("reader \(id) reads again") }))
+        let pad = PadReader(hub: hub, clock: clock)
+        let pool = SIP2Pool((0..<s.sip2Connections).map { _ in SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sip2")) })
+        let settings = StationSettings(s, utcOffsetSeconds: localUTCOffset())
+        let writer = TagSecurityWriter(profile: settings.security, commands: { [hub] in hub.commands(for: $0) })
+        let deskLogger = Logger(label: "rfidgate.station")
+        let desk = StationDesk(
+            settings: settings, store: store, pad: pad, writer: writer, ils: pool, clock: clock,
+            unixNow: { Int64(time(nil)) }, logger: deskLogger,
+            events: { event in
+                if case .tagFixed(let item, let afi) = event { deskLogger.notice("tag of \(item) put right (AFI \(afi))") }
+            })
+        let autopilot = AutopilotDriver(
+            autopilot: Autopilot(
+                checkoutWithCard: s.autoCheckoutWithCard, returnAfterNanos: s.autoReturnAfterSeconds.map { UInt64($0 * 1e9) }),
+            pad: pad, clock: clock)
+        return StationRuntime(
+            config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation)
+    }
+
+    func start() {
+        pad.start()
+        hub.start()
+    }
+
+    func stop() async {
+        hub.stopReaders()
+        pad.stop()
+        hub.shutdown()
+        await pool.disconnect()
+        try? await simulation?.ils.stop()
+    }
+}
+
+struct StationStartError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// This box's offset from UTC now (SIP2 dates are local wall-clock time).
+func localUTCOffset() -> Int {
+    var t = time(nil)
+    var tmLocal = tm()
+    localtime_r(&t, &tmLocal)
+    return tmLocal.tm_gmtoff
+}

@@ -1,0 +1,170 @@
+import ILSSimulator
+import ISO28560
+import ReaderEmulators
+import ReaderHub
+import Station
+import StationCore
+import Synchronization
+
+/// The embedded station: a pad the simulated patrons lay stacks on (an emulated FEIG field
+/// whose tags can be written), the simulated ILS over loopback, and patrons who check out,
+/// renew and return. At the end it counts tags whose security state disagrees with the ILS.
+final class StationSimulation: Sendable {
+    let ils: SimulatedILS
+    let field = StaticTagField()
+    let catalog: SimulatedCatalog
+    /// Every item's tags (a set has one per part) and every patron's card.
+    let itemTags: [String: [EmulatedTag]]
+    let cards: [String: EmulatedTag]
+    let seed: UInt64
+    /// Tags off the pad (on the shelf, in a patron's bag), with what was last written to them.
+    private let offPad = Mutex<[UInt64: EmulatedTag]>([:])
+
+    var world: SimulatedWorld { SimulatedWorld(field: field, beamInputs: { _, _, _ in 0 }) }
+
+    init(ils: SimulatedILS, catalog: SimulatedCatalog, seed: UInt64) throws {
+        self.ils = ils
+        self.catalog = catalog
+        self.seed = seed
+        var tags: [String: [EmulatedTag]] = [:]
+        var n: UInt64 = 0
+        let state = ils.snapshot()
+        for item in catalog.items {
+            let charged = state[item.id]?.patron != nil
+            let usage: UInt8 = item.status == .notForLoan ? 0x20 : 0x10
+            let parts = max(1, item.partsInItem)
+            tags[item.id] = try (1...parts).map { part in
+                n += 1
+                let set = parts > 1 ? Self.two(parts) + Self.two(part) : nil
+                return try Self.tag(
+                    uid: 0xE004_0150_5000_0000 | n,
+                    record: ItemRecord(primaryItemIdentifier: item.id, setInformation: set, typeOfUsage: usage),
+                    afi: charged ? 0xC2 : 0x07)
+            }
+        }
+        var cards: [String: EmulatedTag] = [:]
+        for p in catalog.patrons {
+            n += 1
+            cards[p.id] = try Self.tag(
+                uid: 0xE004_0150_5000_0000 | n, record: ItemRecord(primaryItemIdentifier: p.id, typeOfUsage: 0x81), afi: 0xC2)
+        }
+        itemTags = tags
+        self.cards = cards
+        offPad.withLock { bag in for t in tags.values.flatMap({ $0 }) + cards.values { bag[t.uid] = t } }
+    }
+
+    /// The tag as it is now, on the pad or off it.
+    func current(_ uid: UInt64) -> EmulatedTag? { field.tag(uid: uid) ?? offPad.withLock { $0[uid] } }
+
+    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+
+    static func tag(uid: UInt64, record: ItemRecord, afi: UInt8) throws -> EmulatedTag {
+        let memory = try Part3.encode(record)
+        return EmulatedTag(uid: uid, dsfid: 0x00, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
+    }
+
+    /// Tags whose AFI disagrees with the ILS: charged ⇔ unsecured.
+    func tagMismatches(securedAFI: UInt8, unsecuredAFI: UInt8) -> Int {
+        let state = ils.snapshot()
+        var bad = 0
+        for (id, tags) in itemTags {
+            let want = state[id]?.patron != nil ? unsecuredAFI : securedAFI
+            for t in tags where current(t.uid)?.afi != want { bad += 1 }
+        }
+        return bad
+    }
+
+    /// Visits until cancelled: a patron lays a stack (now and then with a part missing, a
+    /// reference copy, a lost book or one they already have), identifies, checks out, takes
+    /// the stack; or brings items back and returns them.
+    func run(desk: StationDesk, pad: PadReader, visitsPerMinute: Double) async {
+        var rng = SimRandom(seed: seed)
+        let pause = Duration.milliseconds(Int(60_000 / visitsPerMinute))
+        while !Task.isCancelled {
+            let state = ils.snapshot()
+            let borrowers = catalog.patrons.filter { p in state.values.contains { $0.patron == p.id } }
+            if !borrowers.isEmpty, rng.unit() < 0.4 {
+                let p = borrowers[rng.below(borrowers.count)]
+                let mine = state.filter { $0.value.patron == p.id }.map(\.key).sorted()
+                await returnVisit(Array(mine.prefix(5)), desk: desk, pad: pad)
+            } else {
+                await checkoutVisit(state: state, desk: desk, pad: pad, rng: &rng)
+            }
+            try? await Task.sleep(for: pause)
+        }
+    }
+
+    private func checkoutVisit(state: [String: SimulatedItemState], desk: StationDesk, pad: PadReader, rng: inout SimRandom) async {
+        let patron = catalog.patrons[rng.below(catalog.patrons.count)]
+        let onShelf = catalog.items.filter { state[$0.id]?.patron == nil && $0.partsInItem <= 1 && $0.status == .available }.map(\.id)
+        var stack = Array(onShelf.shuffled(using: &rng).prefix(2 + rng.below(4)))
+        var tags = stack.flatMap { itemTags[$0] ?? [] }
+        if rng.unit() < 0.3, let set = catalog.items.first(where: { $0.partsInItem > 1 }), state[set.id]?.patron == nil {
+            var parts = itemTags[set.id] ?? []
+            if rng.unit() < 0.5 { parts.removeLast() }  // disc 3 left at home
+            tags += parts
+            stack.append(set.id)
+        }
+        if rng.unit() < 0.2, let odd = catalog.items.filter({ $0.status != .available }).randomElement(using: &rng) {
+            tags += itemTags[odd.id] ?? []
+            stack.append(odd.id)
+        }
+        guard !tags.isEmpty else { return }
+        await lay(tags, pad: pad)
+        var step = await desk.presentCard(patron.id)
+        if case .askPIN = step, let pin = patron.pin { step = await desk.enterPIN(pin) }
+        if case .welcome = step { _ = await desk.checkout() }
+        await desk.endSession()
+        await lift(tags, pad: pad)
+    }
+
+    private func returnVisit(_ items: [String], desk: StationDesk, pad: PadReader) async {
+        let tags = items.flatMap { itemTags[$0] ?? [] }
+        guard !tags.isEmpty else { return }
+        await lay(tags, pad: pad)
+        _ = await desk.checkin()
+        await desk.endSession()
+        await lift(tags, pad: pad)
+    }
+
+    /// Lays tags on the pad and waits (bounded) until the pad reader sees them all.
+    private func lay(_ tags: [EmulatedTag], pad: PadReader) async {
+        for t in tags {
+            let now = offPad.withLock { $0.removeValue(forKey: t.uid) } ?? field.tag(uid: t.uid) ?? t
+            field.place(now, antennas: [1])
+        }
+        for _ in 0..<100 {
+            if tags.allSatisfy({ pad.tag(.hf($0.uid)) != nil }) { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Takes the tags off the pad and waits (bounded) until the pad reader let them go, so the
+    /// next visit's stack is only its own.
+    private func lift(_ tags: [EmulatedTag], pad: PadReader) async {
+        for t in tags {
+            guard let now = field.tag(uid: t.uid) else { continue }
+            offPad.withLock { $0[t.uid] = now }
+            field.remove(uid: t.uid)
+        }
+        for _ in 0..<100 {
+            if !tags.contains(where: { pad.tag(.hf($0.uid)) != nil }) { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// SplitMix64: the simulation's patrons are reproducible from `[station.simulation] seed`.
+struct SimRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
+}
