@@ -322,10 +322,17 @@ extension StationDesk {
                 try await c.checkout(await c.makeCheckout(patron: patron, item: e.item, cancel: true))
             }
             if case .answered(let r) = outcome, r.ok {
-                advance(e.id, .cancelled, note: "loan cancelled at the ILS: the tag could not be unsecured", item: back)
-                return true
+                // Some ILSs (invenio-sip2 among them) parse the cancel flag and drop it, and
+                // answer a "cancel" as a renewal: believe only an item no longer charged.
+                let item = e.item
+                let info = try? await ils.with { c throws(SIP2ClientError) in try await c.itemInformation(item) }
+                if let info, !info.isCharged {
+                    advance(e.id, .cancelled, note: "loan cancelled at the ILS: the tag could not be unsecured", item: back)
+                    return true
+                }
+                logger.warning("the ILS answered the cancel of \(e.item) but still shows it charged: checking it in instead")
             }
-            // An ILS that does not know the cancel flag: check the item back in instead.
+            // An ILS that ignores or refuses the cancel flag: check the item back in instead.
             let checkin = try await ils.with { c throws(SIP2ClientError) in try await c.checkin(await c.makeCheckin(item: e.item)) }
             let undone: Bool
             switch checkin {
