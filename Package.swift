@@ -151,8 +151,9 @@ let package = Package(
             name: "rfidgate-bench",
             dependencies: [
                 "Gate", "TagRing", "ReaderHub", "Readers", "ReaderProtocols", "ReaderEmulators", "Threads", "ISO28560",
-                "Circulation", "SIP2", "SIP2Client", "SIP2Sync",
+                "Circulation", "SIP2", "SIP2Client", "SIP2Sync", "Station", "StationCore", "ILSSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/rfidgate-bench",
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),

@@ -7,7 +7,10 @@ struct RFIDGateBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rfidgate-bench",
         abstract: "Benchmarks of RFIDGate's hot paths (run with -c release).",
-        subcommands: [RingBench.self, PipelineBench.self, DecodeBenchCommand.self, CacheBench.self, ReadersBench.self, SIP2Bench.self])
+        subcommands: [
+            RingBench.self, PipelineBench.self, DecodeBenchCommand.self, CacheBench.self, ReadersBench.self, SIP2Bench.self,
+            StationBench.self,
+        ])
 }
 
 /// Prints figures as aligned text, then (with --json) one JSON object on the last line.

@@ -51,7 +51,8 @@ extension Part3 {
                 m.replaceSubrange(3..<3 + bytes.count, with: bytes)
             } else {
                 guard record.alternativeItemIdentifier == nil else {
-                    throw EncodeError.invalidValue(.alternativeItemIdentifier, "no room: a PII over 16 bytes (or a lone 0x01) uses its field")
+                    throw EncodeError.invalidValue(
+                        .alternativeItemIdentifier, "no room: a PII over 16 bytes (or a lone 0x01) uses its field")
                 }
                 m[3] = 0x01
                 ext.alternativeItemIdentifier = pii

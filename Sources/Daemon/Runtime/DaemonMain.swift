@@ -93,7 +93,14 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
             service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
             successTerminationBehavior: .ignore, serviceName: "control"),
         .init(
-            service: SIP2SyncDaemonService(runtime: runtime, client: sip2Client, counters: syncCounters, output: output, logger: logger),
+            service: SIP2SyncDaemonService(
+                settings: config.sip2,
+                openStore: { [runtime, logger] in
+                    if runtime.cache == nil {
+                        logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it opens")
+                    }
+                    return await runtime.store.awaitStore()?.store
+                }, client: sip2Client, counters: syncCounters, output: output, logger: logger),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
     services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))

@@ -1,5 +1,6 @@
 import Circulation
 import Logging
+import RFIDGateConfig
 import SIP2Client
 import SIP2Sync
 import ServiceLifecycle
@@ -33,7 +34,10 @@ public final class SyncCounters: Sendable {
 /// "attempted" on disk before its frame leaves, and the next run asks the ILS (item information)
 /// before sending it again.
 struct SIP2SyncDaemonService: Service {
-    let runtime: GateRuntime
+    /// `[sip2]`: the server and the sync interval.
+    let settings: SIP2Settings
+    /// The store whose outbox is replayed, once it opens (nil: the daemon stopped first).
+    let openStore: @Sendable () async -> CirculationStore?
     /// The shared client (nil when `[sip2]` is not configured or invalid; already logged).
     let client: SIP2Client?
     let counters: SyncCounters
@@ -41,16 +45,13 @@ struct SIP2SyncDaemonService: Service {
     let logger: Logger
 
     func run() async throws {
-        let settings = runtime.config.sip2
+        let settings = settings
         guard settings.server != nil else { return }
-        if runtime.cache == nil {
-            logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it opens")
-        }
-        guard let cache = await runtime.store.awaitStore() else { return }
+        guard let store = await openStore() else { return }
         guard let client else { return }
         let outbox: CirculationOutbox
         do {
-            outbox = try CirculationOutbox(store: cache.store)
+            outbox = try CirculationOutbox(store: store)
         } catch {
             logger.error("SIP2 sync not started: \(error)")
             return

@@ -16,6 +16,13 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
         .init(service: StationService(runtime: runtime, notifier: notifier, logger: logger), serviceName: "station")
     ]
+    let syncCounters = SyncCounters()
+    services.append(
+        .init(
+            service: SIP2SyncDaemonService(
+                settings: runtime.syncSettings, openStore: { [runtime] in runtime.store }, client: runtime.syncClient,
+                counters: syncCounters, output: StatusOutput(), logger: logger),
+            successTerminationBehavior: .ignore, serviceName: "sip2-sync"))
     if let simulation = runtime.simulation {
         services.append(
             .init(
@@ -37,10 +44,14 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
     }
     let counters = await runtime.desk.counters
     let open = await runtime.desk.openEntries()
+    let queued = ((try? runtime.store.outboxRows(.pending, limit: 100_000)) ?? []).map { ($0.item, $0.kind == .checkout) }
     let mismatches =
         runtime.simulation?.tagMismatches(
-            securedAFI: runtime.desk.settings.security.securedAFI, unsecuredAFI: runtime.desk.settings.security.unsecuredAFI) ?? 0
-    let summary = StationSummary(counters: counters, openJournal: open, tagMismatches: mismatches)
+            securedAFI: runtime.desk.settings.security.securedAFI, unsecuredAFI: runtime.desk.settings.security.unsecuredAFI,
+            queued: queued) ?? 0
+    var summary = StationSummary(counters: counters, openJournal: open, tagMismatches: mismatches)
+    summary.outboxReplayed = syncCounters.replayed
+    summary.outboxBacklog = max(0, syncCounters.backlog)
     writeLine(summary.text)
     if options.summaryJSON { writeLine(summary.json) }
     return 0
@@ -67,6 +78,8 @@ struct StationSummary: Codable {
     var sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved: Int
     var tagFixes, writeRetries, reconciled: Int
     var openJournal: Int
+    /// Offline loans and returns the sync sent to the ILS during the run, and still queued.
+    var outboxReplayed = 0, outboxBacklog = 0
     /// Items whose tag security state disagrees with the ILS at the end (simulation only): 0.
     var tagMismatches: Int
 
@@ -74,6 +87,7 @@ struct StationSummary: Codable {
         case role, sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved
         case tagFixes = "tag_fixes", writeRetries = "write_retries", reconciled
         case openJournal = "open_journal", tagMismatches = "tag_mismatches"
+        case outboxReplayed = "outbox_replayed", outboxBacklog = "outbox_backlog"
     }
 
     init(counters c: StationCounters, openJournal: Int, tagMismatches: Int) {

@@ -24,11 +24,17 @@ final class StationRuntime: Sendable {
     let desk: StationDesk
     let autopilot: AutopilotDriver
     let simulation: StationSimulation?
+    /// The outbox replay's own connection and the `[sip2]` it uses (the embedded ILS's address
+    /// when none is configured).
+    let syncClient: SIP2Client
+    let syncSettings: SIP2Settings
 
     private init(
         config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
-        autopilot: AutopilotDriver, simulation: StationSimulation?
+        autopilot: AutopilotDriver, simulation: StationSimulation?, syncClient: SIP2Client, syncSettings: SIP2Settings
     ) {
+        self.syncClient = syncClient
+        self.syncSettings = syncSettings
         self.config = config
         self.store = store
         self.hub = hub
@@ -44,6 +50,7 @@ final class StationRuntime: Sendable {
         let s = config.station
         var clientConfig: SIP2ClientConfiguration
         var simulation: StationSimulation?
+        var syncSettings = config.sip2
         if config.sip2.server != nil {
             clientConfig = try config.sip2.clientConfiguration(source: "[sip2]")
         } else {
@@ -53,9 +60,13 @@ final class StationRuntime: Sendable {
                 host: ils.host, port: ils.port, login: ils.configuration.login, password: ils.configuration.password,
                 institution: ils.configuration.institution)
             simulation = try StationSimulation(ils: ils, catalog: .demo, seed: s.simulationSeed)
+            syncSettings.server = "\(ils.host):\(ils.port)"
+            syncSettings.syncIntervalSeconds = 2
             logger.info("station: no [sip2] server configured, using the simulated ILS on \(ils.host):\(ils.port)")
         }
         clientConfig.requestTimeout = .seconds(10)
+        // A patron is waiting: after an outage, try the ILS again within seconds, not minutes.
+        clientConfig.maxReconnectBackoff = .seconds(10)
         let simulatedPad = config.simulated
         var path = config.cachePath
         if simulatedPad && config.cache.path == nil {
@@ -89,7 +100,8 @@ final class StationRuntime: Sendable {
                 checkoutWithCard: s.autoCheckoutWithCard, returnAfterNanos: s.autoReturnAfterSeconds.map { UInt64($0 * 1e9) }),
             pad: pad, clock: clock)
         return StationRuntime(
-            config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation)
+            config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
+            syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")), syncSettings: syncSettings)
     }
 
     func start() {
@@ -102,6 +114,7 @@ final class StationRuntime: Sendable {
         pad.stop()
         hub.shutdown()
         await pool.disconnect()
+        await syncClient.disconnect()
         try? await simulation?.ils.stop()
     }
 }

@@ -63,12 +63,18 @@ final class StationSimulation: Sendable {
         return EmulatedTag(uid: uid, dsfid: 0x00, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
     }
 
-    /// Tags whose AFI disagrees with the ILS: charged ⇔ unsecured.
-    func tagMismatches(securedAFI: UInt8, unsecuredAFI: UInt8) -> Int {
+    /// Tags whose AFI disagrees with the ILS (charged ⇔ unsecured), where the ILS's state is
+    /// taken with the outbox's still-queued offline loans and returns applied in order: those
+    /// are promises the sync keeps once the ILS is back.
+    func tagMismatches(securedAFI: UInt8, unsecuredAFI: UInt8, queued: [(item: String, checkout: Bool)]) -> Int {
         let state = ils.snapshot()
+        var charged = Set(state.filter { $0.value.patron != nil }.map(\.key))
+        for q in queued {
+            if q.checkout { charged.insert(q.item) } else { charged.remove(q.item) }
+        }
         var bad = 0
         for (id, tags) in itemTags {
-            let want = state[id]?.patron != nil ? unsecuredAFI : securedAFI
+            let want = charged.contains(id) ? unsecuredAFI : securedAFI
             for t in tags where current(t.uid)?.afi != want { bad += 1 }
         }
         return bad
@@ -80,7 +86,12 @@ final class StationSimulation: Sendable {
     func run(desk: StationDesk, pad: PadReader, visitsPerMinute: Double) async {
         var rng = SimRandom(seed: seed)
         let pause = Duration.milliseconds(Int(60_000 / visitsPerMinute))
+        var visit = 0
         while !Task.isCancelled {
+            // Now and then the ILS goes away for a few visits: the station lends offline
+            // within its limits and the sync replays the loans when the ILS is back.
+            visit += 1
+            ils.setReachable(visit % 10 < 7)
             let state = ils.snapshot()
             let borrowers = catalog.patrons.filter { p in state.values.contains { $0.patron == p.id } }
             if !borrowers.isEmpty, rng.unit() < 0.4 {
@@ -92,6 +103,7 @@ final class StationSimulation: Sendable {
             }
             try? await Task.sleep(for: pause)
         }
+        ils.setReachable(true)
     }
 
     private func checkoutVisit(state: [String: SimulatedItemState], desk: StationDesk, pad: PadReader, rng: inout SimRandom) async {
@@ -104,6 +116,10 @@ final class StationSimulation: Sendable {
             if rng.unit() < 0.5 { parts.removeLast() }  // disc 3 left at home
             tags += parts
             stack.append(set.id)
+        }
+        if rng.unit() < 0.3, let own = state.filter({ $0.value.patron == patron.id }).map(\.key).sorted().first {
+            tags += itemTags[own] ?? []  // brought back to the station to renew it
+            stack.append(own)
         }
         if rng.unit() < 0.2, let odd = catalog.items.filter({ $0.status != .available }).randomElement(using: &rng) {
             tags += itemTags[odd.id] ?? []
