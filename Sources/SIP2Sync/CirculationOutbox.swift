@@ -95,6 +95,11 @@ public final class CirculationOutbox: OutboxStore {
         try call { () throws(CirculationError) in try store.outboxRow(id: id) }.map(Self.entry)
     }
 
+    /// Entries the ILS took, oldest first (the sync report looks for remarks among them).
+    public func done(limit: Int) throws(OutboxError) -> [OutboxEntry] {
+        try call { () throws(CirculationError) in try store.outboxRows(.done, limit: limit) }.map(Self.entry)
+    }
+
     public func deadLetters(limit: Int) throws(OutboxError) -> [OutboxEntry] {
         try call { () throws(CirculationError) in try store.outboxRows(.dead, limit: limit) }.map(Self.entry)
     }

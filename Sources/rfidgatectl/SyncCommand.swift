@@ -13,7 +13,7 @@ import Glibc
 struct SyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync", abstract: "Look at and work the SIP2 outbox (offline loans waiting for the ILS).",
-        subcommands: [Status.self, Retry.self, Run.self])
+        subcommands: [Status.self, SyncReport.self, Retry.self, Run.self])
 
     /// The outbox is rows of the circulation store: `--db FILE`, or the store of `--config`.
     static func openOutbox(db: String?, config: String?) throws -> CirculationOutbox {

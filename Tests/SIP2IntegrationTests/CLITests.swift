@@ -99,5 +99,30 @@ extension SIP2PeerSuites {
             (st, _, _) = try await Self.ctl(["sync", "retry", "1", "--db", path])
             #expect(st == 1)
         }
+
+        /// After the ILS is back: the refused offline loan, the checkin with an alert, the
+        /// station item left for staff; none of the plain successes.
+        @Test func syncReportListsEveryExceptionForStaff() async throws {
+            let peer = try await SharedPeers.peer(.invenio)
+            let (store, path) = try tempOutbox()
+            let plain = uniqueItem("rep")
+            try store.enqueue(newEntry("ok", item: plain))
+            try store.enqueue(newEntry("lost", item: "I0004"))  // refused: dead letter
+            try store.enqueue(newEntry("unknown", .checkin, item: "X\u{1B}[2Jevil"))  // not an item of this ILS
+            var (st, out, _) = try await Self.ctl(["sync", "run", "--db", path] + conn(peer) + ["--json"])
+            #expect(st == 0)
+            let j = try store.store.beginJournal(
+                session: "s1", kind: "checkin", patron: nil, item: "BRET1", title: nil, tag: "hf:E004015000000001", atUnix: 1_800_000_000)
+            try store.store.advanceJournal(id: j, to: "unresolved", note: "returned but the tag left the pad", atUnix: 1_800_000_001)
+            (st, out, _) = try await Self.ctl(["sync", "report", "--db", path, "--json"])
+            #expect(st == 0)
+            let report = try Self.lastJSON(out)
+            let rows = try #require(report["exceptions"] as? [[String: Any]])
+            let items = Set(rows.compactMap { $0["item"] as? String })
+            #expect(items.contains("I0004") && items.contains("BRET1") && !items.contains(plain))
+            #expect(rows.count == 3, "\(rows)")
+            // Text lines never carry a terminal escape from tag or ILS data.
+            #expect(!out.split(separator: "\n").dropLast().contains { $0.contains("\u{1B}") })
+        }
     }
 }
