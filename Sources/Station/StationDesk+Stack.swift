@@ -57,7 +57,7 @@ extension StationDesk {
         case .checkedOut: counters.checkouts += 1
         case .checkedOutOffline: counters.checkouts += 1; counters.offline += 1
         case .renewed: counters.renewals += 1
-        case .returned: counters.returns += 1
+        case .returned, .returnedNotOnLoan: counters.returns += 1
         case .returnedOffline: counters.returns += 1; counters.offline += 1
         case .refused: counters.refusals += 1
         case .cancelled: counters.cancelled += 1
@@ -67,7 +67,8 @@ extension StationDesk {
 
     /// What the ILS made of one request.
     enum ILSAnswer {
-        case accepted(due: String?, title: String?, routing: ReturnRouting?)
+        /// `notOnLoan`: a checkin the ILS took for an item nobody had (its words).
+        case accepted(due: String?, title: String?, routing: ReturnRouting?, notOnLoan: String? = nil)
         case refused(String)
         /// Sent, answer lost, and the item-information check failed too: the journal keeps
         /// `ils-sent` and the reconciler settles it.
@@ -101,6 +102,7 @@ extension StationDesk {
         var due: String?
         var title = item.title
         var routing: ReturnRouting?
+        var notOnLoan: String?
         switch answer {
         case .refused(let message):
             advance(journalID, .refused, note: message)
@@ -118,8 +120,9 @@ extension StationDesk {
                 offline = true
                 due = offlineDue
             }
-        case .accepted(let d, let t, let r):
+        case .accepted(let d, let t, let r, let n):
             due = d
+            notOnLoan = n
             title = t.flatMap { $0.isEmpty ? nil : $0 } ?? title
             routing = r
             advance(journalID, .accepted, item: update(kind, item.pii, due: d, title: title, owner: item.owner))
@@ -133,7 +136,8 @@ extension StationDesk {
                 switch kind {
                 case .checkout: offline ? .checkedOutOffline(due: due ?? "") : .checkedOut(due: due ?? "")
                 case .renewal: .renewed(due: due ?? "")
-                case .checkin: offline ? .returnedOffline : .returned(instruction: routing)
+                case .checkin:
+                    offline ? .returnedOffline : notOnLoan.map { .returnedNotOnLoan($0) } ?? .returned(instruction: routing)
                 }
             return ItemOutcome(item: item.pii, title: title, result: result)
         case .failure(let failure):
@@ -186,7 +190,14 @@ extension StationDesk {
                 case .answered(let r):
                     guard r.ok else { return .refused(r.screenMessages.joined(separator: " ")) }
                     let routing = ReturnRouting(alert: r.alert, alertType: r.alertType, destination: r.destination, sortBin: r.sortBin)
-                    return .accepted(due: nil, title: r.title, routing: routing)
+                    // SIP2 has no "was on loan" flag; the patron field (AA) names the borrower
+                    // when there was one. Without it, the ILS's screen message says why.
+                    // Some ILSs never send AA: believe its absence only from one that has sent it.
+                    let borrower = r.patron.flatMap { $0.isEmpty ? nil : $0 }
+                    if borrower != nil { checkinNamesBorrower = true }
+                    let notOnLoan =
+                        checkinNamesBorrower && borrower == nil && routing == nil ? r.screenMessages.joined(separator: " ") : nil
+                    return .accepted(due: nil, title: r.title, routing: routing, notOnLoan: notOnLoan)
                 case .confirmedNotCharged(let info): return .accepted(due: nil, title: info.title, routing: nil)
                 }
             }

@@ -32,6 +32,9 @@ public actor StationDesk {
     var padQuietSince: (generation: UInt64, nanos: UInt64)?
     /// Tag → the AFI it was found to need (or to have): the pad audit asks the ILS once per tag.
     var auditedTags: [String: UInt8] = [:]
+    /// The ILS names the borrower (AA) in its checkin answers: then an answer without one
+    /// means the item was not on loan.
+    var checkinNamesBorrower = false
 
     public init(
         settings: StationSettings, store: CirculationStore, pad: PadReader, writer: TagSecurityWriter, ils: SIP2Pool?,
@@ -61,6 +64,13 @@ public actor StationDesk {
         let step = session.card(card, now: clock.nanoseconds())
         pin = nil
         return await follow(step)
+    }
+
+    /// A patron card lying on the pad (type of usage class 8) identifies the patron; nil when
+    /// there is none, or its mapping names nobody.
+    public func identifyFromPad() async -> StationSession.Step? {
+        guard let card = pad.contents.patronCards.first, let id = settings.patronCards.patron(for: card) else { return nil }
+        return await presentCard(id)
     }
 
     @discardableResult

@@ -8,6 +8,9 @@ public struct ItemOutcome: Sendable, Equatable {
         /// Lent while the ILS was away: queued in the outbox, sent when it is back.
         case checkedOutOffline(due: String)
         case returned(instruction: ReturnRouting?)
+        /// Taken back, but the ILS says it was not on loan (shelved without being lent, or
+        /// already returned): told apart, with the ILS's words.
+        case returnedNotOnLoan(String)
         case returnedOffline
         case refused(ItemRefusal)
         /// Accepted by the ILS, then undone because the tag could not be set.
@@ -28,7 +31,7 @@ public struct ItemOutcome: Sendable, Equatable {
 
     public var succeeded: Bool {
         switch result {
-        case .checkedOut, .renewed, .checkedOutOffline, .returned, .returnedOffline: true
+        case .checkedOut, .renewed, .checkedOutOffline, .returned, .returnedNotOnLoan, .returnedOffline: true
         default: false
         }
     }
@@ -122,6 +125,9 @@ public struct Receipt: Sendable, Equatable {
             case .sortBin: return (zh ? "已归还" : "returned") + bin
             case .staff: return (zh ? "已归还：请交给工作人员" : "returned: please hand it to staff") + dest + bin
             }
+        case .returnedNotOnLoan(let message):
+            let m = message.isEmpty ? "" : ": " + SafeText.display(message)
+            return (zh ? "已收回（此书未在借）" : "taken back (it was not on loan)") + m
         case .returnedOffline: return zh ? "离线归还，系统恢复后提交" : "returned offline; sent when the library system is back"
         case .refused(let why): return (zh ? "未处理：" : "not done: ") + SafeText.display(why.text)
         case .cancelled(let why): return (zh ? "已取消：" : "cancelled: ") + SafeText.display(why)

@@ -29,11 +29,9 @@ final class AutopilotDriver: Sendable {
         guard ready else { return }
         let contents = pad.contents
         guard !contents.items.isEmpty, await desk.isIdleOrDone else { return }
-        if autopilot.checkoutWithCard, let card = contents.patronCards.first,
-            let patron = desk.settings.patronCards.patron(for: card)
-        {
+        if autopilot.checkoutWithCard, !contents.patronCards.isEmpty {
             seen.withLock { $0.done = true }
-            if case .welcome = await desk.presentCard(patron) { _ = await desk.checkout() }
+            if case .welcome = await desk.identifyFromPad() { _ = await desk.checkout() }
             await desk.endSession()
         } else if contents.patronCards.isEmpty, let wait = autopilot.returnAfterNanos,
             now - seen.withLock({ $0.since }) >= wait
