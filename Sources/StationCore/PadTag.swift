@@ -15,13 +15,14 @@ public enum PadTagID: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Parses `description`; nil for anything else.
+    /// Parses `description`; nil for anything else (hex digits only: no sign, no blanks).
     public init?(journal text: String) {
-        if text.hasPrefix("hf:"), let v = UInt64(text.dropFirst(3), radix: 16) {
+        func isHex(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x46).contains(c) || (0x61...0x66).contains(c) }
+        if text.hasPrefix("hf:"), text.utf8.dropFirst(3).allSatisfy(isHex), let v = UInt64(text.dropFirst(3), radix: 16) {
             self = .hf(v)
         } else if text.hasPrefix("uhf:") {
             let h = Array(text.utf8.dropFirst(4))
-            guard h.count % 2 == 0, !h.isEmpty else { return nil }
+            guard h.count % 2 == 0, !h.isEmpty, h.allSatisfy(isHex) else { return nil }
             var epc: [UInt8] = []
             for i in stride(from: 0, to: h.count, by: 2) {
                 guard let b = UInt8(String(decoding: h[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }

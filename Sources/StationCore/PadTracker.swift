@@ -118,9 +118,14 @@ public struct PadItem: Sendable, Equatable {
         return partsInItem > 64 ? [] : (1...max(1, partsInItem)).filter { !have.contains($0) }
     }
     public var isComplete: Bool { partsInItem <= 64 && missingParts.isEmpty }
-    /// The strictest usage any part carries.
+    /// The strictest usage any part carries: not lendable first, then "not while offline" (a
+    /// part that may not go out or come back offline holds the whole set to it).
     public var usage: ItemUsage {
-        tags.map(\.usage).first { $0.notLendable } ?? tags.map(\.usage).first { $0.raw != nil } ?? ItemUsage(typeOfUsage: nil)
+        let all = tags.map(\.usage)
+        if let u = all.first(where: \.notLendable) { return u }
+        let noIssue = all.contains(where: \.noOfflineIssue), noReturn = all.contains(where: \.noOfflineReturn)
+        if noIssue && noReturn { return ItemUsage(typeOfUsage: 0x15) }
+        return all.first { $0.noOfflineIssue || $0.noOfflineReturn } ?? all.first { $0.raw != nil } ?? ItemUsage(typeOfUsage: nil)
     }
     public var title: String? { tags.compactMap { $0.record?.title }.first }
 }
