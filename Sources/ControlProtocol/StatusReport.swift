@@ -77,6 +77,31 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public init(faults: Int, alarmsHeld: Int) { self.faults = faults; self.alarmsHeld = alarmsHeld }
     }
 
+    /// The self-checkout station's desk (role = "station").
+    public struct Station: Codable, Sendable, Equatable {
+        /// idle, pin, identifying, patron, working, receipt
+        public var state: String
+        public var sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved, tagFixes: Int
+        /// Journal entries not finished (waiting for the ILS or the reconciler).
+        public var openJournal: Int
+        public var padItems, padTags: Int
+
+        enum CodingKeys: String, CodingKey {
+            case state, sessions, checkouts, returns, renewals, refusals, cancelled, offline, unresolved
+            case tagFixes = "tag_fixes", openJournal = "open_journal", padItems = "pad_items", padTags = "pad_tags"
+        }
+
+        public init(
+            state: String, sessions: Int, checkouts: Int, returns: Int, renewals: Int, refusals: Int, cancelled: Int, offline: Int,
+            unresolved: Int, tagFixes: Int, openJournal: Int, padItems: Int, padTags: Int
+        ) {
+            self.state = state; self.sessions = sessions; self.checkouts = checkouts; self.returns = returns
+            self.renewals = renewals; self.refusals = refusals; self.cancelled = cancelled; self.offline = offline
+            self.unresolved = unresolved; self.tagFixes = tagFixes; self.openJournal = openJournal
+            self.padItems = padItems; self.padTags = padTags
+        }
+    }
+
     public var role: String
     public var simulated: Bool
     /// One decimal.
@@ -89,16 +114,19 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var sync: Sync?
     /// nil only in reports from daemons older than this field.
     public var storage: Storage?
+    /// Stations only; null for a gate.
+    public var station: Station?
 
     enum CodingKeys: String, CodingKey {
-        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync, storage
+        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync, storage, station
         case uptimeSeconds = "uptime_s"
     }
 
     public init(
         role: String, simulated: Bool, uptimeSeconds: Double, readers: [Reader], reads: Int, items: Int, alarms: Int,
-        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?, storage: Storage? = nil
+        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?, storage: Storage? = nil, station: Station? = nil
     ) {
+        self.station = station
         self.role = role; self.simulated = simulated; self.uptimeSeconds = uptimeSeconds; self.readers = readers
         self.reads = reads; self.items = items; self.alarms = alarms; self.undecodable = undecodable; self.drops = drops
         self.cache = cache; self.sync = sync; self.storage = storage
@@ -119,5 +147,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         try c.encode(cache, forKey: .cache)
         try c.encode(sync, forKey: .sync)
         try c.encode(storage, forKey: .storage)
+        try c.encode(station, forKey: .station)
     }
 }

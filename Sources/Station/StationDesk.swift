@@ -61,7 +61,10 @@ public actor StationDesk {
     /// A card number typed in or from a barcode / QR scanner.
     @discardableResult
     public func presentCard(_ card: String) async -> StationSession.Step {
+        let previous = session.patron?.id
         let step = session.card(card, now: clock.nanoseconds())
+        // A new card while another patron's visit was open ends that visit at the ILS too.
+        if let previous, session.patron == nil, step != .none { await endAtILS(previous) }
         pin = nil
         return await follow(step)
     }

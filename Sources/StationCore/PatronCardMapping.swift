@@ -8,7 +8,8 @@ public struct PatronCardMapping: Sendable, Equatable {
 
     public init(source: Source = .pii, byUID: [String: String] = [:]) {
         self.source = source
-        self.byUID = byUID
+        // UIDs are compared as upper-case hex, however the site wrote them.
+        self.byUID = Dictionary(byUID.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func patron(for card: PadTag) -> String? {

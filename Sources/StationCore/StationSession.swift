@@ -55,7 +55,13 @@ public struct StationSession: Sendable {
 
     /// A card number from the keyboard, a barcode or QR scanner, or a patron card on the pad.
     public mutating func card(_ card: String, now: UInt64) -> Step {
-        let card = String(card.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F && $0 != "|" }.prefix(64).map(Character.init))
+        // Scanners and keyboards bring stray bytes: keep printable text only (no C0/C1
+        // controls, no bidi overrides that would reorder what staff read, no SIP2 delimiter).
+        let card = String(
+            card.unicodeScalars.filter { u in
+                u.value > 0x20 && !(0x7F...0x9F).contains(u.value) && u != "|" && !(0x200E...0x200F).contains(u.value)
+                    && !(0x202A...0x202E).contains(u.value) && !(0x2066...0x2069).contains(u.value)
+            }.prefix(64).map(Character.init))
         guard !card.isEmpty else { return .refuse("that card number cannot be read") }
         switch state {
         case .working: return .refuse("please wait: the station is busy with the items on the pad")

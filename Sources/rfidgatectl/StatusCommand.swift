@@ -77,9 +77,15 @@ struct StatusCommand: ParsableCommand {
     static func render(_ r: StatusReport, previous: StatusReport?, seconds: Double) -> String {
         var lines: [String] = []
         let simulated = r.simulated ? " (simulated readers)" : ""
-        lines.append(
-            "rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
-                + "\(r.items) item passages, \(r.alarms) alarms, \(r.undecodable) undecodable, \(r.drops) ring drops")
+        if r.station != nil {
+            lines.append(
+                "rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
+                    + "\(r.undecodable) unreadable tags on the pad, \(r.drops) ring drops")
+        } else {
+            lines.append(
+                "rfidgated: \(r.role)\(simulated), up \(Int(r.uptimeSeconds)) s; \(r.reads) reads, "
+                    + "\(r.items) item passages, \(r.alarms) alarms, \(r.undecodable) undecodable, \(r.drops) ring drops")
+        }
         let before = previous?.readers ?? []
         var rows = [
             [
@@ -107,8 +113,14 @@ struct StatusCommand: ParsableCommand {
                 row.enumerated().map { c, v in c == row.count - 1 ? v : v.padding(toLength: widths[c] + 2, withPad: " ", startingAt: 0) }
                     .joined())
         }
+        if let st = r.station {
+            lines.append(
+                "station: \(st.state); \(st.padItems) items on the pad (\(st.padTags) tags); \(st.sessions) sessions, \(st.checkouts) checkouts, "
+                    + "\(st.renewals) renewals, \(st.returns) returns, \(st.refusals) refused, \(st.cancelled) cancelled, \(st.offline) offline, "
+                    + "\(st.unresolved) for staff, \(st.tagFixes) tags put right; \(st.openJournal) unfinished (rfidgatectl sync report)")
+        }
         if let cache = r.cache {
-            lines.append("cache: \(cache.path) (\(cache.entries) items in the gate's index)")
+            lines.append("cache: \(cache.path) (\(cache.entries) items\(r.role == "station" ? " known" : " in the gate's index"))")
         } else {
             lines.append("cache: unavailable (judging by the tags alone)")
         }

@@ -1,3 +1,4 @@
+import ControlProtocol
 import Logging
 import RFIDGateConfig
 import ServiceLifecycle
@@ -90,7 +91,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
         .init(
             service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
         .init(
-            service: ControlSocketService(runtime: runtime, sync: syncCounters, logger: logger),
+            service: ControlSocketService(
+                config: config, logger: logger, report: { [runtime, syncCounters] in StatusReport.line(runtime, sync: syncCounters) }),
             successTerminationBehavior: .ignore, serviceName: "control"),
         .init(
             service: SIP2SyncDaemonService(

@@ -20,24 +20,34 @@ import Glibc
 /// Runs on its own thread with a blocking accept (polled, so shutdown is prompt): a slow or
 /// stuck client holds this thread only, never the cooperative pool or the gate.
 struct ControlSocketService: Service {
-    let runtime: GateRuntime
-    let sync: SyncCounters
+    /// `[status] socket` and `[status] group`.
+    let configuredPath: String?
+    let group: String
+    /// The report's JSON line, built on the control thread (never blocks on the role's work).
+    let report: @Sendable () -> String
     let logger: Logger
 
+    init(config: GateConfig, logger: Logger, report: @escaping @Sendable () -> String) {
+        configuredPath = config.statusSocket
+        group = config.statusGroup
+        self.report = report
+        self.logger = logger
+    }
+
     func run() async throws {
-        let path = ControlSocketPath.resolve(configured: runtime.config.statusSocket)
+        let path = ControlSocketPath.resolve(configured: configuredPath)
         let fd: Int32
         do {
             try makeParent(of: path)
             fd = try UnixSocket.listen(at: path, mode: 0o660)
-            handOver(path, to: runtime.config.statusGroup)
+            handOver(path, to: group)
         } catch {
             logger.error("status socket not available (rfidgatectl status will not reach this daemon): \(error)")
             return
         }
         logger.info("status socket ready", metadata: ["status.socket": "\(path)"])
         let stop = Atomic<Bool>(false)
-        let runtime = runtime, sync = sync
+        let report = report
         let thread = OSThread(name: "control") {
             while !stop.load(ordering: .acquiring) {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
@@ -48,7 +58,7 @@ struct ControlSocketService: Service {
                 // A client that does not read cannot hold the thread: give up after 1 s.
                 var tv = timeval(tv_sec: 1, tv_usec: 0)
                 setsockopt(client, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-                _ = UnixSocket.writeAll(client, Array(StatusReport.line(runtime, sync: sync).utf8))
+                _ = UnixSocket.writeAll(client, Array(report().utf8))
                 close(client)
             }
         }

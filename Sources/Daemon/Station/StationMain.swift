@@ -23,6 +23,11 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
                 settings: runtime.syncSettings, openStore: { [runtime] in runtime.store }, client: runtime.syncClient,
                 counters: syncCounters, output: StatusOutput(), logger: logger),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"))
+    services.append(
+        .init(
+            service: ControlSocketService(
+                config: config, logger: logger, report: { [runtime, syncCounters] in runtime.statusLine(sync: syncCounters) }),
+            successTerminationBehavior: .ignore, serviceName: "control"))
     if let simulation = runtime.simulation {
         services.append(
             .init(

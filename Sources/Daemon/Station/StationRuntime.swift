@@ -1,4 +1,5 @@
 import Circulation
+import ControlProtocol
 import ILSSimulator
 import Logging
 import RFIDGateConfig
@@ -6,6 +7,7 @@ import ReaderHub
 import SIP2Client
 import Station
 import StationCore
+import Synchronization
 import TagRing
 import Threads
 
@@ -28,6 +30,10 @@ final class StationRuntime: Sendable {
     /// when none is configured).
     let syncClient: SIP2Client
     let syncSettings: SIP2Settings
+    /// The desk's last status, kept by `StationService` for the control thread (which must
+    /// never wait on the desk's actor).
+    let deskStatus = Mutex<StatusReport.Station?>(nil)
+    let startedNanos = SystemMonotonicClock().nanoseconds()
 
     private init(
         config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
@@ -102,6 +108,44 @@ final class StationRuntime: Sendable {
         return StationRuntime(
             config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
             syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")), syncSettings: syncSettings)
+    }
+
+    /// The status report's JSON line (the control socket's thread).
+    func statusLine(sync: SyncCounters) -> String {
+        let reads = hub.runners.reduce(0) { $0 + $1.reader.stats.reads.load(ordering: .relaxed) }
+        let report = StatusReport(
+            role: "station", simulated: simulation != nil,
+            uptimeSeconds: rounded(Double(SystemMonotonicClock().nanoseconds() - startedNanos) / 1e9, 1),
+            readers: StatusReport.readers(hub.runners, config.readers), reads: reads, items: pad.contents.items.count, alarms: 0,
+            undecodable: pad.contents.unreadable.count, drops: hub.drops,
+            cache: StatusReport.Cache(path: store.path, entries: (try? store.itemCount()) ?? 0),
+            sync: sync.enabled
+                ? .init(replayed: sync.replayed, deadLetters: sync.deadLettered, backlog: sync.backlog < 0 ? nil : sync.backlog) : nil,
+            storage: .init(faults: store.faultCount, alarmsHeld: 0), station: deskStatus.withLock { $0 })
+        return ((try? JSONWire.encode(report)) ?? "{}") + "\n"
+    }
+
+    /// Copies the desk's counters and state for `statusLine`.
+    func refreshStatus() async {
+        let c = await desk.counters
+        let state = await desk.state
+        let open = await desk.openEntries()
+        let contents = pad.contents
+        let name: String =
+            switch state {
+            case .idle: "idle"
+            case .needPIN: "pin"
+            case .identifying: "identifying"
+            case .ready: "patron"
+            case .working: "working"
+            case .receipt: "receipt"
+            }
+        deskStatus.withLock {
+            $0 = StatusReport.Station(
+                state: name, sessions: c.sessions, checkouts: c.checkouts, returns: c.returns, renewals: c.renewals,
+                refusals: c.refusals, cancelled: c.cancelled, offline: c.offline, unresolved: c.unresolved, tagFixes: c.tagFixes,
+                openJournal: open, padItems: contents.items.count, padTags: pad.tracker.tags.count)
+        }
     }
 
     func start() {

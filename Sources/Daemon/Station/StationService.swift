@@ -27,6 +27,7 @@ struct StationService: Service {
             var lastReconcile = ContinuousClock.now
             while !Task.isCancelled {
                 await desk.tick()
+                await runtime.refreshStatus()
                 await runtime.autopilot.step(desk: desk)
                 if ContinuousClock.now - lastReconcile > .seconds(10) {
                     lastReconcile = .now
