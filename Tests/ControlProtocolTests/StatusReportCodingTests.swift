@@ -37,6 +37,21 @@ import Testing
         #expect(try JSONWire.decode(StatusReport.self, from: text) == r)
     }
 
+    /// A gate's report has "station": null; a station's carries the desk's section.
+    @Test func stationSectionIsNullForAGateAndRoundTripsForAStation() throws {
+        #expect(try JSONWire.encode(Self.report).contains(#""station":null"#))
+        var r = Self.report
+        r.role = "station"
+        r.station = .init(
+            state: "working", sessions: 3, checkouts: 9, returns: 4, renewals: 1, refusals: 2, cancelled: 1, offline: 2, unresolved: 0,
+            tagFixes: 1, openJournal: 3, padItems: 5, padTags: 7)
+        let text = try JSONWire.encode(r)
+        for key in [#""open_journal":3"#, #""pad_items":5"#, #""tag_fixes":1"#, #""state":"working""#] {
+            #expect(text.contains(key), "\(key) in \(text)")
+        }
+        #expect(try JSONWire.decode(StatusReport.self, from: text) == r)
+    }
+
     @Test func tagJSONRoundTripsThroughTheSharedCoders() throws {
         let v = JSONValue.object([("b", .array([.int(-1), .bool(true), .null])), ("a", .string("x\"/\n"))])
         let text = try JSONWire.encode(v)
