@@ -93,7 +93,8 @@ extension StationDesk {
             try store.advanceJournal(id: journalID, to: JournalPhase.ilsSent.rawValue, atUnix: unixNow())
         } catch {
             logger.error("station journal: \(error)")
-            return ItemOutcome(item: item.pii, title: item.title, result: .refused(.ils("this station cannot record loans now: please see staff")))
+            return ItemOutcome(
+                item: item.pii, title: item.title, result: .refused(.ils("this station cannot record loans now: please see staff")))
         }
         let answer = await ask(kind, item: item.pii, patron: patron?.id)
         var offline = false
@@ -172,12 +173,13 @@ extension StationDesk {
                 switch outcome {
                 case .answered(let r):
                     return r.ok
-                        ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
-                case .confirmedCharged(let info): return .accepted(due: info.dueDate?.text, title: info.title, routing: nil)
+                        ? .accepted(due: day(r.dueDate), title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
+                case .confirmedCharged(let info): return .accepted(due: day(info.dueDate), title: info.title, routing: nil)
                 }
             case .renewal:
                 let r = try await ils.with { c throws(SIP2ClientError) in try await c.renew(patron: patron ?? "", item: item) }
-                return r.ok ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
+                return r.ok
+                    ? .accepted(due: day(r.dueDate), title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
             case .checkin:
                 let outcome = try await ils.with { c throws(SIP2ClientError) in try await c.checkin(await c.makeCheckin(item: item)) }
                 switch outcome {
@@ -192,6 +194,10 @@ extension StationDesk {
             return error.outcomeUnknown ? .unknown("\(error)") : .unreachable("\(error)")
         }
     }
+
+    /// A due date as the store keeps it and the receipt shows it (YYYY-MM-DD, like the CSV
+    /// import and offline loans); the ILS's own text when it does not parse.
+    func day(_ due: SIP2DueDate?) -> String? { due.map { $0.date.map(isoDay) ?? $0.text } }
 
     enum OfflineAnswer { case allowed(due: String?), refused(String) }
 
@@ -257,9 +263,12 @@ extension StationDesk {
         for tag in item.tags {
             var last: TagSecurityWriter.Failure = .notReached("not tried")
             var ok = false
+            // After a write the tag did not answer, only a read newer than that failure shows
+            // the tag still (or again) on the pad: the tracker keeps a lifted tag for a while.
+            var seenAfter: UInt64 = 0
             for attempt in 1...max(1, settings.writeAttempts) {
                 if attempt > 1 { counters.writeRetries += 1 }
-                guard let reader = await waitOnPad(tag.id, item: item) else {
+                guard let reader = await waitOnPad(tag.id, item: item, seenAfter: seenAfter) else {
                     return .failure(.notReached("the tag left the pad"))
                 }
                 do {
@@ -269,6 +278,7 @@ extension StationDesk {
                 } catch {
                     last = error
                     if case .readerUnavailable = error { break }
+                    if case .notReached = error { seenAfter = clock.nanoseconds() }
                 }
             }
             if !ok { return .failure(last) }
@@ -276,14 +286,24 @@ extension StationDesk {
         return .success(())
     }
 
-    /// The reader the tag lies on, waiting up to the lift grace for it to come back.
-    func waitOnPad(_ id: PadTagID, item: PadItem) async -> String? {
-        if let t = pad.tag(id) { return t.reader }
-        emit(.putBack(item: item.pii, title: item.title))
+    /// The reader the tag lies on (read at or after `seenAfter`, on the pad's clock, which is
+    /// the desk's), waiting up to the lift grace for it to come back; the patron is asked to
+    /// put it back once the pad no longer shows it.
+    func waitOnPad(_ id: PadTagID, item: PadItem, seenAfter: UInt64 = 0) async -> String? {
+        func onPad() -> String? {
+            guard let t = pad.tag(id), t.lastSeenNanos >= seenAfter else { return nil }
+            return t.reader
+        }
+        if let reader = onPad() { return reader }
+        var askedBack = false
         let deadline = clock.nanoseconds() &+ settings.liftGraceNanos
         while clock.nanoseconds() < deadline {
+            if !askedBack && pad.tag(id) == nil {
+                askedBack = true
+                emit(.putBack(item: item.pii, title: item.title))
+            }
             try? await Task.sleep(for: .milliseconds(100))
-            if let t = pad.tag(id) { return t.reader }
+            if let reader = onPad() { return reader }
         }
         return nil
     }
@@ -292,7 +312,9 @@ extension StationDesk {
     /// outbox entry withdrawn), any part already unsecured is secured again. True when done.
     func cancelLoan(_ e: JournalEntry, tags: [PadTagID], reader: String?) async -> Bool {
         for id in tags {
-            if let t = pad.tag(id), t.afi != settings.security.securedAFI {
+            // Read through the reader, not from the pad: its last reading may predate a write
+            // that just unsecured this part.
+            if let t = pad.tag(id), await writer.readAFI(id, reader: t.reader) != settings.security.securedAFI {
                 _ = try? await writer.set(.secured, on: id, reader: t.reader)
             }
         }

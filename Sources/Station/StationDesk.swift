@@ -30,8 +30,9 @@ public actor StationDesk {
     /// The pad generation whose stack the autopilot already worked.
     var autopilotDoneGeneration: UInt64?
     var padQuietSince: (generation: UInt64, nanos: UInt64)?
-    /// Tag → the AFI it was found to need (or to have): the pad audit asks the ILS once per tag.
-    var auditedTags: [String: UInt8] = [:]
+    /// Tag → the AFI it was found to need (or to have), and when (desk clock): the pad audit
+    /// asks the ILS once per tag, and does not judge a tag it just wrote by an older reading.
+    var auditedTags: [String: (afi: UInt8, atNanos: UInt64)] = [:]
 
     public init(
         settings: StationSettings, store: CirculationStore, pad: PadReader, writer: TagSecurityWriter, ils: SIP2Pool?,
@@ -82,7 +83,8 @@ public actor StationDesk {
             counters.sessions += 1
             offlineThisSession = 0
             emit(.welcome(p))
-            logger.info("patron session \(session.number) started", metadata: ["holds_ready": "\(p.holdsReady)", "blocked": "\(p.blocked)"])
+            logger.info(
+                "patron session \(session.number) started", metadata: ["holds_ready": "\(p.holdsReady)", "blocked": "\(p.blocked)"])
             return step
         case .refuse(let why):
             emit(.refused(why))

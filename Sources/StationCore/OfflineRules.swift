@@ -10,7 +10,9 @@ public struct OfflineRules: Sendable, Equatable {
     public var goodStandingDays: Int
     public var loanDays: Int
 
-    public init(enabled: Bool = false, maxItemsPerPatron: Int = 5, maxItemsPerSession: Int = 3, goodStandingDays: Int = 30, loanDays: Int = 14) {
+    public init(
+        enabled: Bool = false, maxItemsPerPatron: Int = 5, maxItemsPerSession: Int = 3, goodStandingDays: Int = 30, loanDays: Int = 14
+    ) {
         self.enabled = enabled
         self.maxItemsPerPatron = maxItemsPerPatron
         self.maxItemsPerSession = maxItemsPerSession
