@@ -183,6 +183,14 @@ let package = Package(
             name: "SIP2SyncTests",
             dependencies: ["SIP2", "SIP2Sync", "Circulation", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "StationCoreTests", dependencies: ["StationCore", "ISO28560", "SIP2"]),
+        // The station's desk end to end on real parts: a temp store, a simulated pad behind the
+        // reader hub, the simulated ILS over loopback; no mocks.
+        .testTarget(
+            name: "StationTests",
+            dependencies: [
+                "Station", "StationCore", "ILSSimulator", "ReaderHub", "Readers", "ReaderEmulators", "Circulation", "CirculationModel",
+                "ISO28560", "SIP2", "SIP2Client", "TagRing", "Threads", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
         .testTarget(

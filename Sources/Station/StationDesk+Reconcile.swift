@@ -99,16 +99,20 @@ extension StationDesk {
         var fixed = 0
         for item in contents.items {
             for tag in item.tags {
-                guard let afi = tag.afi, auditedTags[tag.id.description] != afi else { continue }
+                guard let afi = tag.afi else { continue }
+                // Audited already: unless the pad read another AFI since (a pad reading older than
+                // the audit may still show what a fix just replaced).
+                if let seen = auditedTags[tag.id.description], seen.afi == afi || tag.lastSeenNanos < seen.atNanos { continue }
                 guard let info = try? await ils.with({ c throws(SIP2ClientError) in try await c.itemInformation(item.pii) }),
                     info.circulationStatus != nil
                 else { continue }
                 let target: TagTarget = info.isCharged ? .unsecured : .secured
                 let want = settings.security.afi(target)
-                auditedTags[tag.id.description] = want
+                auditedTags[tag.id.description] = (want, clock.nanoseconds())
                 guard afi != want, case .idle = session.state else { continue }
                 do {
                     _ = try await writer.set(target, on: tag.id, reader: tag.reader)
+                    auditedTags[tag.id.description] = (want, clock.nanoseconds())
                     fixed += 1
                     counters.tagFixes += 1
                     try? store.recordTagFix(

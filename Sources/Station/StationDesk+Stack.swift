@@ -177,13 +177,13 @@ extension StationDesk {
                 switch outcome {
                 case .answered(let r):
                     return r.ok
-                        ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
-                case .confirmedCharged(let info): return .accepted(due: info.dueDate?.text, title: info.title, routing: nil)
+                        ? .accepted(due: day(r.dueDate), title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
+                case .confirmedCharged(let info): return .accepted(due: day(info.dueDate), title: info.title, routing: nil)
                 }
             case .renewal:
                 let r = try await ils.with { c throws(SIP2ClientError) in try await c.renew(patron: patron ?? "", item: item) }
                 return r.ok
-                    ? .accepted(due: r.dueDate?.text, title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
+                    ? .accepted(due: day(r.dueDate), title: r.title, routing: nil) : .refused(r.screenMessages.joined(separator: " "))
             case .checkin:
                 let outcome = try await ils.with { c throws(SIP2ClientError) in try await c.checkin(await c.makeCheckin(item: item)) }
                 switch outcome {
@@ -206,6 +206,10 @@ extension StationDesk {
         }
     }
 
+    /// A due date as the store keeps it and the receipt shows it (YYYY-MM-DD, like the CSV
+    /// import and offline loans); the ILS's own text when it does not parse.
+    func day(_ due: SIP2DueDate?) -> String? { due.map { $0.date.map(isoDay) ?? $0.text } }
+
     enum OfflineAnswer { case allowed(due: String?), refused(String) }
 
     /// The offline path: the rules decide; an accepted loan is queued in the outbox in the
@@ -217,6 +221,11 @@ extension StationDesk {
         switch kind {
         case .checkout, .renewal:
             guard kind == .checkout, let patron else { return .refused("renewals need the library system") }
+            // Lent offline already (and still on the pad, or back again): never a second
+            // outbox loan of the same item.
+            if let known = try? store.item(item.pii), known.loanState.gateLoan == .onLoan {
+                return .refused("this item is already on loan: please see staff")
+            }
             let queued = (try? store.pendingOutboxCheckouts(patron: patron.id)) ?? Int.max
             let lastGood = try? store.patronLastGood(patron.id)
             verdict = settings.offline.checkout(
@@ -270,9 +279,12 @@ extension StationDesk {
         for tag in item.tags {
             var last: TagSecurityWriter.Failure = .notReached("not tried")
             var ok = false
+            // After a write the tag did not answer, only a read newer than that failure shows
+            // the tag still (or again) on the pad: the tracker keeps a lifted tag for a while.
+            var seenAfter: UInt64 = 0
             for attempt in 1...max(1, settings.writeAttempts) {
                 if attempt > 1 { counters.writeRetries += 1 }
-                guard let reader = await waitOnPad(tag.id, item: item) else {
+                guard let reader = await waitOnPad(tag.id, item: item, seenAfter: seenAfter) else {
                     return .failure(.notReached("the tag left the pad"))
                 }
                 do {
@@ -282,6 +294,7 @@ extension StationDesk {
                 } catch {
                     last = error
                     if case .readerUnavailable = error { break }
+                    if case .notReached = error { seenAfter = clock.nanoseconds() }
                 }
             }
             if !ok { return .failure(last) }
@@ -289,14 +302,24 @@ extension StationDesk {
         return .success(())
     }
 
-    /// The reader the tag lies on, waiting up to the lift grace for it to come back.
-    func waitOnPad(_ id: PadTagID, item: PadItem) async -> String? {
-        if let t = pad.tag(id) { return t.reader }
-        emit(.putBack(item: item.pii, title: item.title))
+    /// The reader the tag lies on (read at or after `seenAfter`, on the pad's clock, which is
+    /// the desk's), waiting up to the lift grace for it to come back; the patron is asked to
+    /// put it back once the pad no longer shows it.
+    func waitOnPad(_ id: PadTagID, item: PadItem, seenAfter: UInt64 = 0) async -> String? {
+        func onPad() -> String? {
+            guard let t = pad.tag(id), t.lastSeenNanos >= seenAfter else { return nil }
+            return t.reader
+        }
+        if let reader = onPad() { return reader }
+        var askedBack = false
         let deadline = clock.nanoseconds() &+ settings.liftGraceNanos
         while clock.nanoseconds() < deadline {
+            if !askedBack && pad.tag(id) == nil {
+                askedBack = true
+                emit(.putBack(item: item.pii, title: item.title))
+            }
             try? await Task.sleep(for: .milliseconds(100))
-            if let t = pad.tag(id) { return t.reader }
+            if let reader = onPad() { return reader }
         }
         return nil
     }
@@ -305,7 +328,9 @@ extension StationDesk {
     /// outbox entry withdrawn), any part already unsecured is secured again. True when done.
     func cancelLoan(_ e: JournalEntry, tags: [PadTagID], reader: String?) async -> Bool {
         for id in tags {
-            if let t = pad.tag(id), t.afi != settings.security.securedAFI {
+            // Read through the reader, not from the pad: its last reading may predate a write
+            // that just unsecured this part.
+            if let t = pad.tag(id), await writer.readAFI(id, reader: t.reader) != settings.security.securedAFI {
                 _ = try? await writer.set(.secured, on: id, reader: t.reader)
             }
         }

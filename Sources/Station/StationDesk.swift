@@ -30,8 +30,9 @@ public actor StationDesk {
     /// The pad generation whose stack the autopilot already worked.
     var autopilotDoneGeneration: UInt64?
     var padQuietSince: (generation: UInt64, nanos: UInt64)?
-    /// Tag → the AFI it was found to need (or to have): the pad audit asks the ILS once per tag.
-    var auditedTags: [String: UInt8] = [:]
+    /// Tag → the AFI it was found to need (or to have), and when (desk clock): the pad audit
+    /// asks the ILS once per tag, and does not judge a tag it just wrote by an older reading.
+    var auditedTags: [String: (afi: UInt8, atNanos: UInt64)] = [:]
     /// The ILS names the borrower (AA) in its checkin answers: then an answer without one
     /// means the item was not on loan.
     var checkinNamesBorrower = false
