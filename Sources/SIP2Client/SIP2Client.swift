@@ -108,6 +108,11 @@ public actor SIP2Client {
             retryAfter = .now + backoff
             logger.warning("SIP2 connection failed; next attempt in \(backoff)", metadata: ["error": "\(error)"])
             backoff = min(backoff * 2, configuration.maxReconnectBackoff)
+            // The caller's request was never sent: a login or status exchange that failed
+            // (closed, timed out) must not read as "the request may have reached the ACS".
+            if error.outcomeUnknown {
+                throw .connectFailed(endpoint: "\(configuration.host):\(configuration.port)", reason: "logging in: \(error)")
+            }
             throw error
         }
     }
