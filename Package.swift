@@ -207,7 +207,10 @@ let package = Package(
         .testTarget(
             name: "SIP2IntegrationTests",
             dependencies: [
-                "SIP2", "SIP2Client", "SIP2Sync", "Circulation",
+                "SIP2", "SIP2Client", "SIP2Sync", "Circulation", "CirculationModel",
+                // The station end to end (StationPeerTests, StationKillTests): the desk, its pad on
+                // an emulated reader, tags built like the simulation's.
+                "Station", "StationCore", "ReaderHub", "ReaderEmulators", "ISO28560", "TagRing",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -113,7 +113,11 @@ public actor StationDesk {
             return session.patronUnreachable(card: card, lastKnown: offlinePatron(card), now: now)
         }
         do {
-            let info = try await ils.with { c throws(SIP2ClientError) in try await c.patronInformation(card, pin: pin) }
+            // Ask for the charged items (AU): ILSs list them only when asked, and the planner
+            // tells a renewal from a checkout by them.
+            let info = try await ils.with { c throws(SIP2ClientError) in
+                try await c.patronInformation(card, pin: pin, summary: .charged)
+            }
             let summary = PatronSummary(info, patron: card)
             let unix = unixNow()
             // Good standing is what later allows offline loans; losing it revokes them.

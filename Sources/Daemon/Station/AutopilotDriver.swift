@@ -5,12 +5,14 @@ import TagRing
 
 /// The station's unattended behaviour (`[station.autopilot]`): a patron card with items on
 /// the pad checks them out; items alone, left for a while, are returned. Each pad layout is
-/// worked once: the pad must change before the autopilot acts again.
+/// worked once: the pad must change before the autopilot acts again. A layout is which tags
+/// lie there, not their security state: the desk's own AFI writes do not make the stack it
+/// just worked a new one (it would be renewed right after its checkout, returned twice).
 final class AutopilotDriver: Sendable {
     let autopilot: Autopilot
     let pad: PadReader
     let clock: any MonotonicClock
-    private let seen = Mutex<(generation: UInt64, since: UInt64, done: Bool)>((0, 0, true))
+    private let seen = Mutex<(layout: [String], since: UInt64, done: Bool)>(([], 0, true))
 
     init(autopilot: Autopilot, pad: PadReader, clock: any MonotonicClock) {
         self.autopilot = autopilot
@@ -20,9 +22,9 @@ final class AutopilotDriver: Sendable {
 
     func step(desk: StationDesk) async {
         guard autopilot.checkoutWithCard || autopilot.returnAfterNanos != nil else { return }
-        let generation = pad.generation, now = clock.nanoseconds()
+        let layout = Self.layout(pad.tracker), now = clock.nanoseconds()
         let ready: Bool = seen.withLock { s in
-            if s.generation != generation { s = (generation, now, false) }
+            if s.layout != layout { s = (layout, now, false) }
             // Let the stack settle (a pile is read over several cycles) before acting.
             return !s.done && now - s.since >= 1_000_000_000
         }
@@ -41,6 +43,9 @@ final class AutopilotDriver: Sendable {
             await desk.endSession()
         }
     }
+
+    /// The tags on the pad and what they were read as, security state aside.
+    static func layout(_ t: PadTracker) -> [String] { t.tags.map { "\($0.id) \($0.pii ?? $0.problem ?? "")" }.sorted() }
 }
 
 extension StationDesk {

@@ -11,7 +11,7 @@ pysip2's charset (default utf-8).
 
 Control port (127.0.0.1, one line in, one JSON line out): "STATE" -> items with their loan
 counters and the event log; "RESET" -> back to the initial data. The tests check exactly-once
-delivery there (a second checkout of a charged item counts as a renewal).
+delivery there (a second checkout of a charged item counts as a renewal, as does a renew, 29).
 
 ILS data: patrons P0001 Alice (PIN 1234), P0002 Bob Blocked (charge denied + excessive fines),
 P0003 Zoë Ångström (PIN 0000, has I0003), any Q<digits> (PIN 1234, created on first use);
@@ -254,7 +254,10 @@ def run_invenio(port):
         i = item(item_id)
         r = SelfcheckRenew(title_id=i["title"] if i else "")
         with LOCK:
-            if i and i["status"] == "charged":
+            ok = bool(i and i["status"] == "charged")
+            EVENTS.append({"op": "renew", "item": item_id, "patron": kw.get("patron_id"), "ok": ok})
+            if ok:
+                count(item_id, "renewals")
                 i["due"] = i["due"] + timedelta(days=14)
                 r.update(success=True, renewal=True, due_date=i["due"].replace(tzinfo=timezone.utc))
         return r
