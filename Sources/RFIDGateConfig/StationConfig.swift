@@ -18,6 +18,8 @@ public struct StationConfig: Sendable, Equatable {
     public var liftGraceSeconds = 8.0
     /// How a patron card on the pad names the patron: "pii" or "uid".
     public var patronCard = "pii"
+    /// `[station.patron_cards]`: card UID (hex) → patron id, for cards that carry no patron id.
+    public var patronCardsByUID: [String: String] = [:]
     public var offlineEnabled = true
     public var offlineMaxItemsPerPatron = 5
     public var offlineMaxItemsPerSession = 3
@@ -65,7 +67,7 @@ enum StationSection: ConfigSection {
         guard let t = try root.subtable(key) else { return }
         try t.allowOnly([
             "id", "sip2_connections", "require_pin", "idle_timeout_s", "incomplete_sets", "owners", "secured_afi", "unsecured_afi",
-            "eas", "write_attempts", "lift_grace_s", "patron_card", "offline", "autopilot", "simulation",
+            "eas", "write_attempts", "lift_grace_s", "patron_card", "patron_cards", "offline", "autopilot", "simulation",
         ])
         var s = c.station
         if let v = try t.string("id") { s.id = v }
@@ -80,6 +82,19 @@ enum StationSection: ConfigSection {
         if let v = try t.int("write_attempts") { s.writeAttempts = v }
         if let v = try t.double("lift_grace_s") { s.liftGraceSeconds = v }
         if let v = try t.string("patron_card") { s.patronCard = v }
+        if let cards = try t.subtable("patron_cards") {
+            for uid in cards.table.keys.sorted() {
+                let hexDigits = uid.allSatisfy { $0.isHexDigit }
+                guard hexDigits, uid.count >= 8, uid.count % 2 == 0, uid.count <= 64 else {
+                    throw ConfigError(
+                        "\(cards.source): [station.patron_cards] key \"\(uid)\" must be a card UID in hex (e.g. E004015012345678)")
+                }
+                guard let patron = try cards.string(uid), !patron.isEmpty else {
+                    throw ConfigError("\(cards.source): station.patron_cards.\(uid) must be a patron id")
+                }
+                s.patronCardsByUID[uid.uppercased()] = patron
+            }
+        }
         if let o = try t.subtable("offline") {
             try o.allowOnly(["enabled", "max_items_per_patron", "max_items_per_session", "good_standing_days", "loan_days"])
             if let v = try o.bool("enabled") { s.offlineEnabled = v }

@@ -59,6 +59,49 @@ struct ConfigTests {
         #expect(c.statusIntervalMillis == 500)
     }
 
+    @Test func everyStationKeyIsRead() throws {
+        let c = try ConfigFile.parse(
+            """
+            role = "station"
+            [station]
+            id = "north-desk"
+            sip2_connections = 4
+            require_pin = true
+            idle_timeout_s = 90
+            incomplete_sets = "warn"
+            owners = ["CN-100000-1"]
+            secured_afi = 0xD7
+            unsecured_afi = 0xDA
+            eas = true
+            write_attempts = 5
+            lift_grace_s = 12
+            patron_card = "uid"
+            [station.patron_cards]
+            e004015012345678 = "P0042"
+            [station.offline]
+            enabled = false
+            max_items_per_patron = 2
+            max_items_per_session = 1
+            good_standing_days = 7
+            loan_days = 21
+            [station.autopilot]
+            checkout_with_card = true
+            return_after_s = 2.5
+            [station.simulation]
+            visits_per_minute = 30
+            seed = 7
+            """)
+        let s = c.station
+        #expect(c.role == .station && s.id == "north-desk" && s.sip2Connections == 4 && s.requirePIN && s.idleTimeoutSeconds == 90)
+        #expect(s.incompleteSets == "warn" && s.owners == ["CN-100000-1"] && s.securedAFI == 0xD7 && s.unsecuredAFI == 0xDA && s.eas)
+        #expect(
+            s.writeAttempts == 5 && s.liftGraceSeconds == 12 && s.patronCard == "uid" && s.patronCardsByUID == ["E004015012345678": "P0042"]
+        )
+        #expect(!s.offlineEnabled && s.offlineMaxItemsPerPatron == 2 && s.offlineMaxItemsPerSession == 1)
+        #expect(s.offlineGoodStandingDays == 7 && s.offlineLoanDays == 21)
+        #expect(s.autoCheckoutWithCard && s.autoReturnAfterSeconds == 2.5 && s.simulatedVisitsPerMinute == 30 && s.simulationSeed == 7)
+    }
+
     @Test(arguments: [
         ("rol = \"gate\"", "unknown key rol"),
         ("[pipeline]\nring_capacty = 5", "unknown key pipeline.ring_capacty"),
@@ -71,6 +114,7 @@ struct ConfigTests {
         ("[station]\nincomplete_sets = \"maybe\"", "incomplete_sets must be"),
         ("[station.autopilot]\nchekout_with_card = true", "unknown key station.autopilot.chekout_with_card"),
         ("[station]\nsecured_afi = 194\nunsecured_afi = 194", "two different bytes"),
+        ("[station.patron_cards]\n\"card-7\" = \"P1\"", "must be a card UID in hex"),
         ("this is = not toml =", "not valid TOML"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {

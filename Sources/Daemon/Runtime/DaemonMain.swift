@@ -105,20 +105,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
                 }, client: sip2Client, counters: syncCounters, output: output, logger: logger),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
-    services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
-    if let seconds = options.durationSeconds {
-        services.append(
-            .init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration")
-        )
-    }
-    var groupConfig = ServiceGroupConfiguration(
-        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-    // Below the unit's TimeoutStopSec=15s, so systemd never has to SIGKILL us.
-    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
-    let group = ServiceGroup(configuration: groupConfig)
-    do { try await group.run() } catch {
-        logger.error("service group failed: \(error)")
-    }
+    await runServiceGroup(services, options: options, logger: logger)
     // The gate service has stopped every thread: what is left in the event ring is final.
     recorder.drain(final: true)
     recorder.alarms.stop()
@@ -132,4 +119,23 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
     writeLine(summary.text)
     if options.summaryJSON { writeLine(summary.json) }
     return 0
+}
+
+/// Runs a role's services with the stops every role shares: SIGTERM/SIGINT (and a stop that
+/// came during start-up) end it gracefully, so does `--duration`; returns when all stopped.
+func runServiceGroup(_ roleServices: [ServiceGroupConfiguration.ServiceConfiguration], options: DaemonOptions, logger: Logger) async {
+    var services = roleServices
+    services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
+    if let seconds = options.durationSeconds {
+        services.append(
+            .init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration")
+        )
+    }
+    var groupConfig = ServiceGroupConfiguration(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+    // Below the unit's TimeoutStopSec=15s, so systemd never has to SIGKILL us.
+    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    do { try await ServiceGroup(configuration: groupConfig).run() } catch {
+        logger.error("service group failed: \(error)")
+    }
 }

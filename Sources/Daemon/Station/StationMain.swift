@@ -35,18 +35,7 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
                     simulation: simulation, runtime: runtime, visitsPerMinute: config.station.simulatedVisitsPerMinute),
                 successTerminationBehavior: .ignore, serviceName: "station-simulation"))
     }
-    services.append(.init(service: EarlyStopService(), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "early-stop"))
-    if let seconds = options.durationSeconds {
-        services.append(
-            .init(service: DurationService(seconds: seconds), successTerminationBehavior: .gracefullyShutdownGroup, serviceName: "duration")
-        )
-    }
-    var groupConfig = ServiceGroupConfiguration(
-        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
-    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
-    do { try await ServiceGroup(configuration: groupConfig).run() } catch {
-        logger.error("service group failed: \(error)")
-    }
+    await runServiceGroup(services, options: options, logger: logger)
     let counters = await runtime.desk.counters
     let open = await runtime.desk.openEntries()
     let queued = ((try? runtime.store.outboxRows(.pending, limit: 100_000)) ?? []).map { ($0.item, $0.kind == .checkout) }

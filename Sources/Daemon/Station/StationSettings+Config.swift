@@ -14,7 +14,7 @@ extension StationSettings {
                 enabled: c.offlineEnabled, maxItemsPerPatron: c.offlineMaxItemsPerPatron, maxItemsPerSession: c.offlineMaxItemsPerSession,
                 goodStandingDays: c.offlineGoodStandingDays, loanDays: c.offlineLoanDays),
             security: .init(securedAFI: UInt8(c.securedAFI), unsecuredAFI: UInt8(c.unsecuredAFI), eas: c.eas),
-            patronCards: PatronCardMapping(source: PatronCardMapping.Source(rawValue: c.patronCard) ?? .pii),
+            patronCards: PatronCardMapping(source: PatronCardMapping.Source(rawValue: c.patronCard) ?? .pii, byUID: c.patronCardsByUID),
             writeAttempts: c.writeAttempts, liftGraceNanos: UInt64(c.liftGraceSeconds * 1e9),
             utcOffsetSeconds: utcOffsetSeconds)
     }

@@ -1,3 +1,4 @@
+import Gate
 import ILSSimulator
 import ISO28560
 import ReaderEmulators
@@ -84,7 +85,7 @@ final class StationSimulation: Sendable {
     /// reference copy, a lost book or one they already have), identifies, checks out, takes
     /// the stack; or brings items back and returns them.
     func run(desk: StationDesk, pad: PadReader, visitsPerMinute: Double) async {
-        var rng = SimRandom(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let pause = Duration.milliseconds(Int(60_000 / visitsPerMinute))
         var visit = 0
         while !Task.isCancelled {
@@ -106,7 +107,7 @@ final class StationSimulation: Sendable {
         ils.setReachable(true)
     }
 
-    private func checkoutVisit(state: [String: SimulatedItemState], desk: StationDesk, pad: PadReader, rng: inout SimRandom) async {
+    private func checkoutVisit(state: [String: SimulatedItemState], desk: StationDesk, pad: PadReader, rng: inout SplitMix64) async {
         let patron = catalog.patrons[rng.below(catalog.patrons.count)]
         let onShelf = catalog.items.filter { state[$0.id]?.patron == nil && $0.partsInItem <= 1 && $0.status == .available }.map(\.id)
         var stack = Array(onShelf.shuffled(using: &rng).prefix(2 + rng.below(4)))
@@ -170,17 +171,7 @@ final class StationSimulation: Sendable {
     }
 }
 
-/// SplitMix64: the simulation's patrons are reproducible from `[station.simulation] seed`.
-struct SimRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+extension SplitMix64 {
+    /// Uniform in 0..<n (0 when n <= 1).
     mutating func below(_ n: Int) -> Int { n <= 1 ? 0 : Int(next() % UInt64(n)) }
 }
