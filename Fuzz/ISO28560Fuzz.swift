@@ -33,6 +33,9 @@ func fuzzHF(_ mem: [UInt8], dsfid: UInt8) {
         if let owner = record.ownerInstitution, owner.utf8.count <= 32 {
             check(item.owner.string == owner, "owner differs")
         }
+        // Type of usage as the full decoder holds it (part 3: the class alone, in the high nibble).
+        check(item.typeOfUsage == record.typeOfUsage, "type of usage differs")
+        check(item.usageClass == record.typeOfUsage.map { $0 >> 4 }, "type of usage class differs")
         roundTrip(full)
     case .malformed:
         // The full decoder may still read it when the fast path only hit its 32-byte limit.
@@ -67,6 +70,7 @@ func fuzzUHF(_ mem: [UInt8], split: Int) {
     if case .item(let item) = fast {
         guard let record = full?.record else { fatalError("UHF fast path item, full decode failed") }
         check(item.pii.string == record.primaryItemIdentifier, "UHF PII differs")
+        check(item.typeOfUsage == record.typeOfUsage, "UHF type of usage differs")
         if let r = full?.part4?.record, let (uii2, user2) = try? Part4.encode(r, afi: 0xC2),
             let again = try? Part4.decode(uii: uii2, userMemory: user2)
         {

@@ -14,10 +14,17 @@ public struct GateItem: BitwiseCopyable, Sendable, Hashable {
     /// The tag has an owner longer than `ItemID.capacity` (some Chinese ISILs): `owner` is empty,
     /// use the full decoder if the owner matters.
     public var ownerTooLong: Bool
+    /// Type of usage (element 5) as `ItemRecord.typeOfUsage` holds it: main class in the high
+    /// nibble, sub-class in the low one. ISO 28560-3 keeps only the class (low nibble of byte 0),
+    /// so class 2 reads as 0x20; ISO 28560-2 (and 28560-4 user memory) its one-byte element 5.
+    /// nil when the tag has none, when element 5 does not hold one byte (the full decoder keeps
+    /// it raw), or when it lies beyond a prefix read (`memoryTruncated`).
+    public var typeOfUsage: UInt8?
 
     public init(
         pii: ItemID, owner: ItemID = ItemID(), format: TagFormat, partsInSet: UInt8 = 0, partNumber: UInt8 = 0,
-        security: SecurityState = .unknown, memoryTruncated: Bool = false, ownerTooLong: Bool = false
+        security: SecurityState = .unknown, memoryTruncated: Bool = false, ownerTooLong: Bool = false,
+        typeOfUsage: UInt8? = nil
     ) {
         self.pii = pii
         self.owner = owner
@@ -27,6 +34,22 @@ public struct GateItem: BitwiseCopyable, Sendable, Hashable {
         self.security = security
         self.memoryTruncated = memoryTruncated
         self.ownerTooLong = ownerTooLong
+        self.typeOfUsage = typeOfUsage
+    }
+
+    /// The type of usage's main class (0 acquisition, 1 circulating, 2 not for circulation,
+    /// 7 discarded, 8 patron card, 9 equipment); nil when unknown.
+    public var usageClass: UInt8? { typeOfUsage.map { $0 >> 4 } }
+
+    /// Element 5 from a data set the way the full decoder takes it: one byte in compaction
+    /// 000, numeric or octet; anything else is kept raw there, so it is no type of usage here.
+    mutating func takeUsage(_ ds: Part2DataSet, _ mem: UnsafeRawBufferPointer) throws(DecodeError) {
+        try ds.validate(mem)
+        guard ds.length == 1 else { return }
+        switch ds.compaction {
+        case .applicationDefined, .numeric, .octet: typeOfUsage = mem[ds.dataOffset]
+        default: break
+        }
     }
 
     /// Decodes an owner with `body`; an owner longer than 32 bytes is flagged, not an error
@@ -54,7 +77,8 @@ public enum GateDecode: BitwiseCopyable, Sendable {
     case malformed(DecodeError)
 }
 
-/// Allocation-free decoding of PII, owner and set information for the gate's hot path.
+/// Allocation-free decoding of PII, owner, set information and type of usage for the gate's
+/// hot path.
 /// Same validation as the full decoders: every data set is checked, so a malformed tag is never
 /// reported as a partial item.
 public enum GateFastPath {
@@ -82,10 +106,11 @@ public enum GateFastPath {
         return result
     }
 
-    /// Data sets from `start`; PII (1), owner (3) and set information (4), every set validated.
+    /// Data sets from `start`; PII (1), owner (3), set information (4) and type of usage (5),
+    /// wherever they are; every set validated.
     static func part2(_ mem: UnsafeRawBufferPointer, start: Int, isPrefix: Bool, format: TagFormat = .part2) -> GateDecode {
         var item = GateItem(pii: ItemID(), format: format)
-        var seenPII = false, havePII = false, haveOwner = false, haveSet = false
+        var seenPII = false, havePII = false, haveOwner = false, haveSet = false, seenUsage = false
         var i = start
         do throws(DecodeError) {
             while true {
@@ -119,6 +144,9 @@ public enum GateFastPath {
                         try ds.decodeText(mem, into: &s)
                         (item.partsInSet, item.partNumber) = setNumbers(s)
                     }
+                case 5 where !seenUsage:
+                    seenUsage = true
+                    try item.takeUsage(ds, mem)
                 default:
                     try ds.validate(mem)
                 }
@@ -151,6 +179,7 @@ public enum GateFastPath {
         var item = GateItem(pii: ItemID(), format: m.reversed ? .part3ReversedBlocks : .part3)
         item.partsInSet = m[1]
         item.partNumber = m[2]
+        item.typeOfUsage = (m[0] & 0x0F) << 4  // the class, as the full decoder maps it
         do throws(DecodeError) {
             if m.count > Part3.basicBlockSize {
                 do throws(DecodeError) {

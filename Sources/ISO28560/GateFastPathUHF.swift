@@ -57,6 +57,7 @@ extension GateFastPath {
             guard userMemory[0] == 0x06 else { return .malformed(DecodeError(offset: 0, .unexpectedDSFID(userMemory[0]))) }
             let wantOwner = first < 0, wantSet = first < 0 || last == first  // fields the UII lacks
             var i = 1
+            var seenUsage = false
             do {
                 while let ds = try Part2DataSet.read(userMemory, at: i) {
                     if ds.oid == 3 && wantOwner && item.owner.isEmpty && !item.ownerTooLong {  // first set wins
@@ -66,6 +67,9 @@ extension GateFastPath {
                         var s = ItemID()
                         try ds.decodeText(userMemory, into: &s)
                         (item.partsInSet, item.partNumber) = setNumbers(s)
+                    } else if ds.oid == 5 && !seenUsage {  // first set wins
+                        seenUsage = true
+                        try item.takeUsage(ds, userMemory)
                     } else {
                         try ds.validate(userMemory)
                     }

@@ -9,8 +9,8 @@ enum PolicySection: ConfigSection {
         guard let p = try root.subtable(key) else { return }
         let source = root.source
         try p.allowOnly([
-            "afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable", "rule", "own_isils", "consortium_isils",
-            "consortium_items", "foreign_items", "alarm_hold_ms", "alarm_command",
+            "afi_profile", "alarm_on_unknown_security", "alarm_on_undecodable", "not_for_circulation_alarm", "rule", "own_isils",
+            "consortium_isils", "consortium_items", "foreign_items", "alarm_hold_ms", "alarm_command",
         ])
         if let name = try p.string("afi_profile") {
             guard let profile = AFIProfile(name: name) else { throw ConfigError("\(source): policy.afi_profile \"\(name)\" is unknown") }
@@ -18,6 +18,7 @@ enum PolicySection: ConfigSection {
         }
         if let v = try p.bool("alarm_on_unknown_security") { c.policy.alarmOnUnknownSecurity = v }
         if let v = try p.bool("alarm_on_undecodable") { c.policy.alarmOnUndecodable = v }
+        if let v = try p.bool("not_for_circulation_alarm") { c.policy.notForCirculationAlarms = v }
         try readCirculationRules(p, into: &c, source: source)
     }
 

@@ -134,6 +134,51 @@ struct GatePipelineTests {
     }
 }
 
+/// A read of an HF tag holding `memory` (part 2 with DSFID 6, part 3 with DSFID 0).
+func read(memory: [UInt8], dsfid: UInt8, uid: UInt64, afi: UInt8, at nanos: UInt64) -> TagRead {
+    var r = TagRead(arrivalNanos: nanos, reader: 0, antenna: 1, kind: .iso15693, afi: afi, dsfid: dsfid)
+    _ = withUnsafeBytes(of: uid.bigEndian) { r.setID($0) }
+    _ = memory.withUnsafeBytes { r.setMemory($0) }
+    r.flags = [.systemInfoValid, .memoryValid]
+    return r
+}
+
+@Suite("Gate pipeline: items not for circulation")
+struct NotForCirculationPipelineTests {
+    /// Unsecured (AFI C2) reference copies in both HF encodings and a circulating book, each
+    /// read on several antennas for a second: with `not_for_circulation_alarm` the two
+    /// reference copies alarm once each, with the reason the alarm line and journal show.
+    @Test(arguments: [false, true])
+    func unsecuredReferenceCopiesAlarmWhenTheSiteAsks(_ on: Bool) throws {
+        var policy = GatePolicy()
+        policy.notForCirculationAlarms = on
+        let h = Harness(dedupeMillis: 200, gapMillis: 2000, policy: policy)
+        let part2Reference = try Part2.encode(
+            ItemRecord(primaryItemIdentifier: "REF-0001", ownerInstitution: "DK-718500", typeOfUsage: 0x21), blockSize: 4)
+        let part3Reference = try Part3.encode(ItemRecord(primaryItemIdentifier: "REF-0002", typeOfUsage: 0x20))
+        let book = try Part2.encode(ItemRecord(primaryItemIdentifier: "BOOK-0003", typeOfUsage: 0x10), blockSize: 4)
+        for _ in 0..<20 {
+            let now = h.clock.nanoseconds()
+            h.ring.push(read(memory: part2Reference, dsfid: 0x06, uid: 1, afi: 0xC2, at: now))
+            h.ring.push(read(memory: part3Reference, dsfid: 0x00, uid: 2, afi: 0xC2, at: now))
+            h.ring.push(read(memory: book, dsfid: 0x06, uid: 3, afi: 0xC2, at: now))
+            h.pipeline.processAvailable()
+            h.clock.advance(byMillis: 50)
+        }
+        #expect(h.items == 3)
+        let events = h.events()
+        if on {
+            #expect(events.map(\.kind) == [.alarm, .alarm])
+            #expect(events.map(\.item.string) == ["REF-0001", "REF-0002"])
+            #expect(events.allSatisfy { $0.reason == .notForCirculation })
+            #expect(events.first.map { "\($0.reason)" } == "not for circulation (type of usage 2x)")
+            #expect(events.first?.owner.string == "DK-718500")
+        } else {
+            #expect(events.isEmpty)
+        }
+    }
+}
+
 @Suite struct PolicyAndTableTests {
     @Test func policyDefaults() {
         let p = GatePolicy()

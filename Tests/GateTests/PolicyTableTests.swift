@@ -4,11 +4,13 @@ import ISO28560
 import Testing
 
 /// The gate policy over every combination of tag security state × cache loan state × hot list
-/// × owner × decode failure, under every rule and owner setting.
+/// × owner × type of usage × decode failure, under every rule and owner setting.
 @Suite("Gate policy decision table")
 struct PolicyTableTests {
     static let securities: [SecurityState] = [.secured, .checkedOut, .unknown]
     static let loans: [CacheEntry.Loan] = [.unknown, .inLibrary, .onLoan]
+    /// No type of usage, circulating, not for circulation.
+    static let usageClasses: [UInt8?] = [nil, 1, 2]
 
     /// The rule in docs/technician.md, stated as the specification (independently of the implementation's
     /// structure): returns (alarms, conflict).
@@ -21,6 +23,7 @@ struct PolicyTableTests {
             case .unknown: return (p.alarmOnUndecodable, false)
             }
         }
+        if p.notForCirculationAlarms && f.usageClass == 2 { return (true, false) }
         if f.owner == .consortium && p.consortiumItems != .rule { return (p.consortiumItems == .alarm, false) }
         if f.owner == .foreign && p.foreignItems != .rule { return (p.foreignItems == .alarm, false) }
         var says: [Bool] = []  // true = may leave
@@ -44,25 +47,32 @@ struct PolicyTableTests {
                 for foreign in OwnerRule.allCases {
                     for unknownAlarms in [false, true] {
                         for undecodableAlarms in [false, true] {
-                            var p = GatePolicy()
-                            p.rule = rule
-                            p.consortiumItems = consortium
-                            p.foreignItems = foreign
-                            p.alarmOnUnknownSecurity = unknownAlarms
-                            p.alarmOnUndecodable = undecodableAlarms
-                            for security in Self.securities {
-                                for decoded in [true, false] {
-                                    for loan in Self.loans {
-                                        for hot in [false, true] {
-                                            for owner in OwnerClass.allCases {
-                                                let f = GateFacts(
-                                                    security: security, decoded: decoded,
-                                                    cache: CacheEntry(loan: decoded ? loan : .unknown, hot: decoded && hot), owner: owner)
-                                                let j = p.judge(f)
-                                                let (alarm, conflict) = Self.expected(f, p)
-                                                #expect(j.decision.isAlarm == alarm, "\(f) under \(rule)/\(consortium)/\(foreign)")
-                                                #expect(j.conflict == conflict, "\(f) under \(rule)")
-                                                cases += 1
+                            for usageAlarms in [false, true] {
+                                var p = GatePolicy()
+                                p.rule = rule
+                                p.consortiumItems = consortium
+                                p.foreignItems = foreign
+                                p.alarmOnUnknownSecurity = unknownAlarms
+                                p.alarmOnUndecodable = undecodableAlarms
+                                p.notForCirculationAlarms = usageAlarms
+                                for security in Self.securities {
+                                    for decoded in [true, false] {
+                                        for loan in Self.loans {
+                                            for hot in [false, true] {
+                                                for owner in OwnerClass.allCases {
+                                                    for usage in Self.usageClasses where decoded || usage == nil {
+                                                        let f = GateFacts(
+                                                            security: security, decoded: decoded,
+                                                            cache: CacheEntry(loan: decoded ? loan : .unknown, hot: decoded && hot),
+                                                            owner: owner,
+                                                            usageClass: usage)
+                                                        let j = p.judge(f)
+                                                        let (alarm, conflict) = Self.expected(f, p)
+                                                        #expect(j.decision.isAlarm == alarm, "\(f) under \(rule)/\(consortium)/\(foreign)")
+                                                        #expect(j.conflict == conflict, "\(f) under \(rule)")
+                                                        cases += 1
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -73,7 +83,8 @@ struct PolicyTableTests {
                 }
             }
         }
-        #expect(cases == 4 * 3 * 3 * 2 * 2 * 3 * 2 * 3 * 2 * 3)
+        // Usage classes only on decoded tags (an undecodable tag has none).
+        #expect(cases == 4 * 3 * 3 * 2 * 2 * 2 * 3 * (3 + 1) * 3 * 2 * 3)
     }
 
     /// The default policy, spelt out row by row with the reason logged.
@@ -140,5 +151,36 @@ struct PolicyTableTests {
         #expect(
             p.judge(GateFacts(security: .checkedOut, decoded: true, cache: CacheEntry(loan: .unknown, hot: true), owner: .consortium))
                 .decision == .alarm(.hotList))
+    }
+
+    /// A reference copy (type of usage 2x) someone unsecured: with `not_for_circulation_alarm`
+    /// it alarms whatever the AFI, the cache or the owner rules say; without, nothing changes.
+    @Test func notForCirculationAlarmsWhateverTheAFISays() {
+        let unsecured = GateFacts(security: AFIProfile.iso28560.state(afi: 0xC2), decoded: true, usageClass: 2)
+        var p = GatePolicy()
+        #expect(!p.notForCirculationAlarms)  // existing sites behave as before
+        #expect(p.judge(unsecured).decision == .pass(.checkedOut))
+        p.notForCirculationAlarms = true
+        #expect(p.judge(unsecured).decision == .alarm(.notForCirculation))
+        #expect(GateReason.notForCirculation.description == "not for circulation (type of usage 2x)")
+        // The cache saying "on loan" does not let it out either.
+        var lent = unsecured
+        lent.cache = CacheEntry(loan: .onLoan, hot: false)
+        #expect(p.judge(lent).decision == .alarm(.notForCirculation) && !p.judge(lent).conflict)
+        // Nor does an owner rule that lets other institutions' items pass.
+        p.ownISILs = ["DK-718500"]
+        p.foreignItems = .pass
+        var foreign = unsecured
+        foreign.owner = .foreign
+        #expect(p.judge(foreign).decision == .alarm(.notForCirculation))
+        // The hot list keeps its own reason; circulating items and tags without a class are judged as before.
+        var hot = unsecured
+        hot.cache = CacheEntry(loan: .onLoan, hot: true)
+        #expect(p.judge(hot).decision == .alarm(.hotList))
+        for usage: UInt8? in [nil, 0, 1, 7, 8] {
+            var f = unsecured
+            f.usageClass = usage
+            #expect(p.judge(f).decision == .pass(.checkedOut), "class \(String(describing: usage))")
+        }
     }
 }

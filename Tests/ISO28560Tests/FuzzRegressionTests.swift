@@ -53,6 +53,8 @@ enum FuzzOracle {
             }
             #expect(item.pii.string == record.primaryItemIdentifier)
             if let owner = record.ownerInstitution, owner.utf8.count <= 32 { #expect(item.owner.string == owner) }
+            #expect(item.typeOfUsage == record.typeOfUsage)
+            #expect(item.usageClass == record.typeOfUsage.map { $0 >> 4 })
             if let p2 = full.part2, let image = try? Part2.encode(p2.record, blockSize: 4) {
                 #expect((try? Part2.decode(image))?.record == p2.record)
             }
@@ -74,6 +76,7 @@ enum FuzzOracle {
         _ = full.map { $0.json }
         if case .item(let item) = fast {
             #expect(item.pii.string == full?.record?.primaryItemIdentifier)
+            #expect(item.typeOfUsage == full?.record?.typeOfUsage)
         }
     }
 }

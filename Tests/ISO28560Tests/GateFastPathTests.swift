@@ -131,3 +131,94 @@ import Testing
         #expect(item.pii == "123456789012" && item.memoryTruncated)
     }
 }
+
+/// Type of usage (element 5): the fast path reports it as the full decoder's `record.typeOfUsage`
+/// (class in the high nibble), so the gate can alarm on items not for circulation (class 2).
+@Suite struct GateFastPathUsageTests {
+    private func hfItem(_ bytes: [UInt8], dsfid: UInt8, isPrefix: Bool = false) -> GateItem? {
+        let r = withBytes(bytes) { GateFastPath.decode(hfMemory: $0, dsfid: dsfid, afi: 0xC2, isPrefix: isPrefix) }
+        guard case .item(let item) = r else { Issue.record("expected an item, got \(r)"); return nil }
+        return item
+    }
+
+    /// ISO 28560-3 keeps the class in the low nibble of byte 0; it reads as class << 4 (2 → 0x20).
+    @Test(arguments: [(UInt8(0x20), UInt8(2)), (0x10, 1), (0x00, 0), (0x70, 7)])
+    func part3ClassFromByte0(_ usage: UInt8, _ cls: UInt8) throws {
+        let image = try Part3.encode(ItemRecord(primaryItemIdentifier: "39010000000042", ownerInstitution: "DK-718500", typeOfUsage: usage))
+        #expect(image[0] == 0x10 | cls)
+        let item = try #require(hfItem(image, dsfid: 0))
+        #expect(item.typeOfUsage == usage && item.usageClass == cls)
+        #expect(item.security == .checkedOut)
+        #expect(item.typeOfUsage == (try Part3.decode(image)).record.typeOfUsage)
+    }
+
+    /// A part 3 tag always carries a class: one written without a type of usage is class 1.
+    @Test func part3WithoutUsageIsClass1() throws {
+        let image = try Part3.encode(ItemRecord(primaryItemIdentifier: "39010000000043"))
+        let item = try #require(hfItem(image, dsfid: 0))
+        #expect(item.usageClass == 1)
+    }
+
+    @Test func part2WithoutElement5HasNone() throws {
+        let image = try Part2.encode(ItemRecord(primaryItemIdentifier: "123456789012", ownerInstitution: "US-InU-Mu"), blockSize: 4)
+        let item = try #require(hfItem(image, dsfid: 6))
+        #expect(item.typeOfUsage == nil && item.usageClass == nil)
+        #expect(hfItem(Vector.named("iso28560-2-annexD-full").bytes, dsfid: 6)?.typeOfUsage == nil)
+    }
+
+    @Test func part2Element5AsTheEncoderWritesIt() throws {
+        let r = ItemRecord(primaryItemIdentifier: "123456789012", ownerInstitution: "US-InU-Mu", setInformation: "1203", typeOfUsage: 0x21)
+        let image = try Part2.encode(r, blockSize: 4)
+        let item = try #require(hfItem(image, dsfid: 6))
+        #expect(item.typeOfUsage == 0x21 && item.usageClass == 2)
+        #expect(item.pii == "123456789012" && item.owner == "US-InU-Mu" && item.partsInSet == 12)
+    }
+
+    /// Hand-made data sets: the compactions seen on real tags (octet, numeric, code 000), element 5
+    /// before or after the PII, duplicates (first wins) and sets that do not fit one byte (kept raw
+    /// by the full decoder, so no usage). Each is checked against the full decoder too.
+    @Test(arguments: [
+        ("6103414243 650121 00", UInt8?(0x21)),  // octet, after the PII
+        ("650120 6103414243 00", 0x20),  // before the PII
+        ("6103414243 250120 00", 0x20),  // numeric, as one vendor writes it
+        ("6103414243 050120 00", 0x20),  // application-defined (code 000)
+        ("6103414243 650110 650120 00", 0x10),  // the first set of an element wins
+        ("6103414243 65022001 00", nil),  // two bytes: not a type of usage
+        ("6103414243 750120 00", nil),  // UTF-8: not one of the three compactions
+        ("6103414243 E5020120 0000 00", 0x20),  // with an offset byte and pad
+    ])
+    func part2Element5Variants(_ text: String, _ expected: UInt8?) throws {
+        let bytes = hex(text)
+        let item = try #require(hfItem(bytes, dsfid: 6))
+        #expect(item.pii == "ABC")
+        #expect(item.typeOfUsage == expected)
+        #expect(item.typeOfUsage == (try Part2.decode(bytes)).record.typeOfUsage)
+    }
+
+    /// A ring slot holds the first 64 bytes: an element 5 behind them is not seen, and the
+    /// item is flagged `memoryTruncated` (the gate then has no class to alarm on).
+    @Test func part2Element5PastAPrefixIsNotSeen() {
+        let shelf = [UInt8(0x66), 60] + [UInt8](repeating: 0x41, count: 60)  // element 6, 60 bytes
+        let full = hex("6103414243") + shelf + hex("650120 00")
+        #expect(hfItem(full, dsfid: 6)?.typeOfUsage == 0x20)
+        let prefix = hfItem(Array(full.prefix(64)), dsfid: 6, isPrefix: true)
+        #expect(prefix?.typeOfUsage == nil && prefix?.memoryTruncated == true)
+        // In front of the cut it is seen.
+        let early = hex("6103414243 650120") + shelf + hex("00")
+        let cut = hfItem(Array(early.prefix(64)), dsfid: 6, isPrefix: true)
+        #expect(cut?.typeOfUsage == 0x20 && cut?.memoryTruncated == true)
+    }
+
+    @Test func uhfUsageFromUserMemory() throws {
+        let r = ItemRecord(primaryItemIdentifier: "123456789012", ownerInstitution: "US-InU-Mu", typeOfUsage: 0x20)
+        let (uii, user) = try Part4.encode(r, afi: 0xC2)
+        let userBytes = try #require(user)
+        let fast = uii.withUnsafeBytes { u in userBytes.withUnsafeBytes { GateFastPath.decode(uiiMemory: u, userMemory: $0) } }
+        guard case .item(let item) = fast else { Issue.record("got \(fast)"); return }
+        #expect(item.usageClass == 2)
+        // Without MB11 (what the gate's UHF readers pass) there is none.
+        let bare = uii.withUnsafeBytes { GateFastPath.decode(uiiMemory: $0, userMemory: UnsafeRawBufferPointer(start: nil, count: 0)) }
+        guard case .item(let bareItem) = bare else { Issue.record("got \(bare)"); return }
+        #expect(bareItem.typeOfUsage == nil)
+    }
+}

@@ -6,6 +6,9 @@ import Testing
 struct ConfigTests {
     @Test func emptyFileIsTheEmbeddedDefault() throws {
         #expect(try ConfigFile.parse("") == GateConfig())
+        // Items not for circulation are judged like any other unless the site asks.
+        #expect(!GateConfig().policy.notForCirculationAlarms)
+        #expect(try !ConfigFile.parse("[policy]\nnot_for_circulation_alarm = false").policy.notForCirculationAlarms)
     }
 
     @Test func everyDocumentedKeyIsRead() throws {
@@ -30,6 +33,7 @@ struct ConfigTests {
             afi_profile = "3m"
             alarm_on_unknown_security = false
             alarm_on_undecodable = true
+            not_for_circulation_alarm = true
             [simulation]
             population = 100
             on_loan_fraction = 0.4
@@ -53,6 +57,7 @@ struct ConfigTests {
         #expect(c.pipeline.batchSize == 128)
         #expect(c.policy.afiProfile == .threeM)
         #expect(!c.policy.alarmOnUnknownSecurity && c.policy.alarmOnUndecodable)
+        #expect(c.policy.notForCirculationAlarms)
         #expect(c.simulation.population == 100 && c.simulation.seed == 7)
         #expect(c.simulation.onLoanFraction == 0.4 && c.simulation.patronsPerMinute == 12)
         #expect(c.simulation.ownerISIL == "US-InU-Mu" && c.simulation.dwellMillis == 900)
@@ -109,6 +114,8 @@ struct ConfigTests {
         ("[[readers]]\nid = \"a\"\n[[readers]]\nid = \"a\"", "used twice"),
         ("[pipeline]\ndedupe_window_ms = 5000\npassage_gap_ms = 1000", "passage_gap_ms must be longer"),
         ("[policy]\nafi_profile = \"acme\"", "afi_profile \"acme\" is unknown"),
+        ("[policy]\nnot_for_circulation_alarm = \"yes\"", "policy.not_for_circulation_alarm must be true or false"),
+        ("[policy]\nnot_for_circulation_alarms = true", "unknown key policy.not_for_circulation_alarms"),
         ("[simulation]\npopulation = \"many\"", "simulation.population must be an integer"),
         ("role = \"station\"\n[station]\nsip2_connections = 0", "sip2_connections must be 1...16"),
         ("[station]\nincomplete_sets = \"maybe\"", "incomplete_sets must be"),

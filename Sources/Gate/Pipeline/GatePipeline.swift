@@ -116,6 +116,7 @@ public final class GatePipeline: @unchecked Sendable {
         var item = ItemID()
         var owner = ItemID()
         var part: UInt8 = 0, parts: UInt8 = 0
+        var usageClass: UInt8? = nil
         var decoded = false
         var decodeError: DecodeError? = nil
         switch decodeForGate(read) {
@@ -123,6 +124,7 @@ public final class GatePipeline: @unchecked Sendable {
             item = gateItem.pii
             owner = gateItem.owner
             if gateItem.partsInSet > 1 { (part, parts) = (gateItem.partNumber, gateItem.partsInSet) }
+            usageClass = gateItem.usageClass
             decoded = true
         case .malformed(let error):
             decodeError = error
@@ -137,10 +139,12 @@ public final class GatePipeline: @unchecked Sendable {
         let newPassage = passage.previous == nil
         if newPassage { stats.bump(stats.items) }
 
-        // 4. Decide: the tag's security state, the cache entry (hot list included), the owner.
+        // 4. Decide: the tag's security state, the cache entry (hot list included), the owner,
+        //    the type of usage.
         let security: SecurityState = read.flags.contains(.systemInfoValid) ? policy.afiProfile.state(afi: read.afi) : .unknown
         let cache: CacheEntry = decoded ? (index?.lookup(CirculationKey.of(item)) ?? .none) : .none
-        let judgement = policy.judge(GateFacts(security: security, decoded: decoded, cache: cache, owner: policy.ownerClass(owner)))
+        let judgement = policy.judge(
+            GateFacts(security: security, decoded: decoded, cache: cache, owner: policy.ownerClass(owner), usageClass: usageClass))
         let decision = judgement.decision
         stats.bump(stats.decisions)
         latency.record(nanos: clock.nanoseconds() &- read.arrivalNanos)

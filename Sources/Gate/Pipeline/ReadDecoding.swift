@@ -2,7 +2,8 @@ import ISO28560
 import TagRing
 
 /// The seam between raw reads and item identity: the gate asks only for the fast-path view
-/// (primary item id, owner, format) of a read, never for a full decode. Allocation-free.
+/// (primary item id, owner, set, type of usage, format) of a read, never for a full decode.
+/// Allocation-free.
 @inline(__always)
 func decodeForGate(_ read: borrowing TagRead) -> GateDecode {
     guard read.flags.contains(.memoryValid) else { return .unrecognised(.unknown) }

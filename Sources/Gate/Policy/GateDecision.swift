@@ -21,6 +21,9 @@ public enum GateReason: UInt8, BitwiseCopyable, Sendable, CaseIterable, CustomSt
     case consortiumItem
     /// Owned by another institution, passed or alarmed by `foreign_items`.
     case foreignItem
+    /// The tag's type of usage is class 2 (reference copy, rare book), alarmed by
+    /// `not_for_circulation_alarm` whatever the AFI says.
+    case notForCirculation
 
     public var description: String {
         switch self {
@@ -33,6 +36,7 @@ public enum GateReason: UInt8, BitwiseCopyable, Sendable, CaseIterable, CustomSt
         case .cacheInLibrary: "not on loan in the cache"
         case .consortiumItem: "consortium member's item"
         case .foreignItem: "another institution's item"
+        case .notForCirculation: "not for circulation (type of usage 2x)"
         }
     }
 }
@@ -69,7 +73,7 @@ public enum TagCacheRule: String, Sendable, CaseIterable {
 public enum OwnerRule: String, Sendable, CaseIterable {
     /// Judge them like the library's own items (tag, cache, hot list).
     case rule
-    /// Let them pass (the hot list still alarms).
+    /// Let them pass (the hot list, and `not_for_circulation_alarm` when on, still alarm).
     case pass
     /// Always alarm.
     case alarm
@@ -87,12 +91,18 @@ public struct GateFacts: BitwiseCopyable, Sendable, Equatable {
     public var decoded: Bool
     public var cache: CacheEntry
     public var owner: OwnerClass
+    /// The tag's type-of-usage class (`GateItem.usageClass`: 2 = not for circulation); nil when
+    /// the tag carries none or the fast path did not see it.
+    public var usageClass: UInt8?
 
-    public init(security: SecurityState, decoded: Bool, cache: CacheEntry = .none, owner: OwnerClass = .own) {
+    public init(
+        security: SecurityState, decoded: Bool, cache: CacheEntry = .none, owner: OwnerClass = .own, usageClass: UInt8? = nil
+    ) {
         self.security = security
         self.decoded = decoded
         self.cache = cache
         self.owner = owner
+        self.usageClass = usageClass
     }
 }
 
@@ -109,9 +119,11 @@ public struct GateJudgement: BitwiseCopyable, Sendable, Equatable {
 /// 1. Hot list: always alarms.
 /// 2. Undecodable tag (no id, so no cache entry or owner): the AFI decides when it means
 ///    something, else `alarmOnUndecodable`.
-/// 3. Owner: a consortium member's item follows `consortiumItems`, another institution's
+/// 3. Not for circulation (type of usage class 2), when `notForCirculationAlarms`: alarms
+///    whatever the AFI, the cache or the owner rules say.
+/// 4. Owner: a consortium member's item follows `consortiumItems`, another institution's
 ///    `foreignItems` (`.rule` = judge like our own).
-/// 4. Tag and cache: when only one knows, it decides; when both know and disagree, `rule`
+/// 5. Tag and cache: when only one knows, it decides; when both know and disagree, `rule`
 ///    decides (and the judgement is marked `conflict`); when neither knows,
 ///    `alarmOnUnknownSecurity`.
 public struct GatePolicy: Sendable, Equatable {
@@ -130,6 +142,10 @@ public struct GatePolicy: Sendable, Equatable {
     public var consortiumISILs: [ItemID] = []
     public var consortiumItems: OwnerRule = .rule
     public var foreignItems: OwnerRule = .rule
+    /// Alarm on items whose tag says not for circulation (type of usage class 2: reference
+    /// copies, rare books) even when the AFI says checked out: someone unsecured one. Default
+    /// false: sites that never wrote the element, or use class 2 otherwise, behave as before.
+    public var notForCirculationAlarms = false
 
     public init(afiProfile: AFIProfile = .iso28560) { self.afiProfile = afiProfile }
 
@@ -172,6 +188,9 @@ public struct GatePolicy: Sendable, Equatable {
             case .unknown: d = alarmOnUndecodable ? .alarm(.undecodable) : .pass(.undecodable)
             }
             return GateJudgement(decision: d, conflict: false)
+        }
+        if notForCirculationAlarms && f.usageClass == 2 {
+            return GateJudgement(decision: .alarm(.notForCirculation), conflict: false)
         }
         switch f.owner {
         case .own: break
