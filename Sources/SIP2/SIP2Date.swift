@@ -2,6 +2,12 @@
 /// ILS sends) or e.g. "   Z" for UTC. Formatted and parsed by hand: the codec has no Foundation.
 public struct SIP2Date: Hashable, Sendable, CustomStringConvertible {
     public var year, month, day, hour, minute, second: Int
+
+    /// "YYYY-MM-DD": how the store, the outbox and receipts write a due date.
+    public var isoDay: String {
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
     /// Exactly four characters; "    " = local time.
     public var zone: String
 

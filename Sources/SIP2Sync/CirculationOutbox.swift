@@ -55,7 +55,7 @@ public final class CirculationOutbox: OutboxStore {
     public func enqueue(_ e: NewOutboxEntry) throws(OutboxError) -> Int64 {
         let update =
             switch e.kind {
-            case .checkout: ItemUpdate(pii: e.item, loanState: .onLoan, dueDate: e.nbDueDate.map(Self.isoDay))
+            case .checkout: ItemUpdate(pii: e.item, loanState: .onLoan, dueDate: e.nbDueDate?.isoDay)
             case .checkin: ItemUpdate(pii: e.item, loanState: .available)
             }
         let row = NewOutboxRow(
@@ -63,12 +63,6 @@ public final class CirculationOutbox: OutboxStore {
             transactionUnix: e.transactionUnix, transactionDate: e.transactionDate.description, nbDueDate: e.nbDueDate?.description,
             itemUpdate: update)
         return try call { () throws(CirculationError) in try store.enqueueOutbox(row) }
-    }
-
-    /// "YYYY-MM-DD", the store's due-date form.
-    static func isoDay(_ d: SIP2Date) -> String {
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(d.year)-\(two(d.month))-\(two(d.day))"
     }
 
     public func pending(limit: Int) throws(OutboxError) -> [OutboxEntry] {

@@ -208,7 +208,7 @@ extension StationDesk {
 
     /// A due date as the store keeps it and the receipt shows it (YYYY-MM-DD, like the CSV
     /// import and offline loans); the ILS's own text when it does not parse.
-    func day(_ due: SIP2DueDate?) -> String? { due.map { $0.date.map(isoDay) ?? $0.text } }
+    func day(_ due: SIP2DueDate?) -> String? { due.map { $0.date?.isoDay ?? $0.text } }
 
     enum OfflineAnswer { case allowed(due: String?), refused(String) }
 
@@ -245,14 +245,14 @@ extension StationDesk {
         let row = NewOutboxRow(
             key: outboxKey(journalID), kind: kind == .checkin ? .checkin : .checkout, patron: kind == .checkin ? nil : patron?.id,
             item: item.pii, transactionUnix: now, transactionDate: date.description, nbDueDate: due?.description,
-            itemUpdate: update(kind, item.pii, due: due.map(isoDay), title: item.title, owner: item.owner))
+            itemUpdate: update(kind, item.pii, due: due?.isoDay, title: item.title, owner: item.owner))
         do {
             try store.advanceJournal(id: journalID, to: JournalPhase.accepted.rawValue, outbox: row, atUnix: now)
         } catch {
             return .refused("this station cannot record offline loans now: please see staff")
         }
         if kind == .checkout { offlineThisSession += 1 }
-        return .allowed(due: due.map(isoDay))
+        return .allowed(due: due?.isoDay)
     }
 
     func outboxKey(_ journalID: Int64) -> String { "\(settings.stationID)-journal-\(journalID)" }
@@ -388,9 +388,4 @@ extension StationDesk {
             return false
         }
     }
-}
-
-func isoDay(_ d: SIP2Date) -> String {
-    func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    return "\(d.year)-\(two(d.month))-\(two(d.day))"
 }

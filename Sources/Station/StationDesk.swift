@@ -27,8 +27,6 @@ public actor StationDesk {
     var offlineThisSession = 0
     var pin: String?
     var lastReceipt: Receipt?
-    /// The pad generation whose stack the autopilot already worked.
-    var autopilotDoneGeneration: UInt64?
     var padQuietSince: (generation: UInt64, nanos: UInt64)?
     /// Tag → the AFI it was found to need (or to have), and when (desk clock): the pad audit
     /// asks the ILS once per tag, and does not judge a tag it just wrote by an older reading.

@@ -45,7 +45,6 @@ public struct StationSession: Sendable {
     public private(set) var number: UInt64 = 0
     public let settings: Settings
     private var pins: PinAttempts
-    private var pendingPIN: String?
     private var lastActivity: UInt64 = 0
 
     public init(settings: Settings = Settings(), pins: PinAttempts = PinAttempts()) {
@@ -72,7 +71,6 @@ public struct StationSession: Sendable {
             return .refuse("too many wrong PINs: this card can try again in \((wait + 59_999_999_999) / 60_000_000_000) min")
         }
         begin(now)
-        pendingPIN = nil
         pinEntered = false
         if settings.requirePIN {
             state = .needPIN(card: card)
@@ -85,7 +83,6 @@ public struct StationSession: Sendable {
     public mutating func pin(_ pin: String, now: UInt64) -> Step {
         guard case .needPIN(let card) = state else { return .refuse("no card to check a PIN for") }
         lastActivity = now
-        pendingPIN = pin
         pinEntered = true
         state = .identifying(card: card)
         return .lookUp(card: card, pin: pin)
@@ -189,7 +186,6 @@ public struct StationSession: Sendable {
     private mutating func reset() {
         state = .idle
         patron = nil
-        pendingPIN = nil
         pinEntered = false
     }
 }

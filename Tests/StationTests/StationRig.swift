@@ -350,11 +350,3 @@ extension StationSession.Step {
         return false
     }
 }
-
-extension SIP2Date {
-    /// YYYY-MM-DD, how the store and the receipts write a due date.
-    var isoDay: String {
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(year)-\(two(month))-\(two(day))"
-    }
-}
