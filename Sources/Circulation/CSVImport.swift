@@ -43,7 +43,7 @@ public struct CSVImport {
         public var abandonedOther = false
     }
 
-    enum Column { case id, state, due, title, owner }
+    enum Column { case id, state, due, title, owner, callNumber, shelfLocation }
 
     static func column(_ name: String) -> Column? {
         var n = name.lowercased().trimmingSpaces
@@ -54,6 +54,8 @@ public struct CSVImport {
         case "due_date", "due", "date_due", "duedate": return .due
         case "title": return .title
         case "owner_isil", "owner", "isil", "owner_institution", "library": return .owner
+        case "call_number", "callnumber", "call_no", "callno", "索书号", "索取号": return .callNumber
+        case "shelf_location", "location", "shelf", "collection", "馆藏地", "馆藏地点": return .shelfLocation
         default: return nil
         }
     }
@@ -268,6 +270,7 @@ public struct CSVImport {
     static func parseRow(_ fields: [String], map: [Int: Column], needed: Int) -> Result<ItemUpdate, CirculationError> {
         guard fields.count >= needed else { return .failure(CirculationError("too few fields", kind: .invalid)) }
         var id = "", state = "", due: String? = nil, title: String? = nil, owner: String? = nil
+        var callNumber: String? = nil, shelf: String? = nil
         for (i, c) in map {
             let v = fields[i].trimmingSpaces
             switch c {
@@ -276,6 +279,8 @@ public struct CSVImport {
             case .due: due = v.isEmpty ? nil : v
             case .title: title = v.isEmpty ? nil : v
             case .owner: owner = v.isEmpty ? nil : v
+            case .callNumber: callNumber = v.isEmpty ? nil : v
+            case .shelfLocation: shelf = v.isEmpty ? nil : v
             }
         }
         if id.isEmpty { return .failure(CirculationError("empty item id", kind: .invalid)) }
@@ -291,7 +296,12 @@ public struct CSVImport {
             due = normal
         }
         if let o = owner, o.utf8.count > 32 { return .failure(CirculationError("owner ISIL longer than 32 bytes", kind: .invalid)) }
-        return .success(ItemUpdate(pii: id, loanState: loan, dueDate: due, title: title, ownerISIL: owner))
+        if (callNumber?.utf8.count ?? 0) > 100 || (shelf?.utf8.count ?? 0) > 100 {
+            return .failure(CirculationError("call number or shelf location longer than 100 bytes", kind: .invalid))
+        }
+        return .success(
+            ItemUpdate(pii: id, loanState: loan, dueDate: due, title: title, ownerISIL: owner, callNumber: callNumber, shelfLocation: shelf)
+        )
     }
 
     /// YYYY-MM-DD, YYYYMMDD (SIP2 style, time ignored) or YYYY-MM-DDThh:mm… → YYYY-MM-DD.

@@ -58,4 +58,32 @@ extension CirculationStore {
             }
         }
     }
+
+    /// The newest alarms at or after `sinceMillis`, newest first, with where staff find the
+    /// item (its call number and shelf location, when the import had them): the gate's screen.
+    public func recentAlarms(since sinceMillis: Int64, limit: Int) throws(CirculationError) -> [PlacedAlarm] {
+        try read("reading recent alarms") { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.*, i.call_number AS call_number, i.shelf_location AS shelf_location
+                    FROM alarms a LEFT JOIN items i ON i.pii = a.item
+                    WHERE a.at >= ? ORDER BY a.at DESC, a.id DESC LIMIT ?
+                    """, arguments: [sinceMillis, limit]
+            ).map {
+                PlacedAlarm(
+                    alarm: AlarmRecord(
+                        at: $0["at"], item: $0["item"], tagUID: $0["tag_uid"], title: $0["title"], ownerISIL: $0["owner_isil"],
+                        part: $0["part"] ?? 0, parts: $0["parts"] ?? 0, reader: $0["reader"], antenna: $0["antenna"], afi: $0["afi"],
+                        reason: $0["reason"]), callNumber: $0["call_number"], shelfLocation: $0["shelf_location"])
+            }
+        }
+    }
+
+    /// How many alarms at or after `sinceMillis`.
+    public func alarmCount(since sinceMillis: Int64) throws(CirculationError) -> Int {
+        try read("counting alarms") { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM alarms WHERE at >= ?", arguments: [sinceMillis]) ?? 0
+        }
+    }
 }

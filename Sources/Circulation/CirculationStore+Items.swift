@@ -25,10 +25,13 @@ extension CirculationStore {
                 }
             }
             let state: String = row["loan_state"]
-            return StoredItem(
+            var item = StoredItem(
                 pii: row["pii"], ownerISIL: row["owner_isil"], loanState: LoanState(rawValue: state) ?? .other,
                 dueDate: row["due_date"], title: row["title"], updatedAt: row["updated_at"], source: row["source"],
                 hot: try Self.hotEntry(db, pii))
+            item.callNumber = row["call_number"]
+            item.shelfLocation = row["shelf_location"]
+            return item
         }
     }
 

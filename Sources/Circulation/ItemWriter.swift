@@ -22,11 +22,13 @@ struct ItemWriter {
         self.journal = journal
         upsertItem = try db.cachedStatement(
             sql: """
-                INSERT INTO items(pii, key, owner_isil, loan_state, due_date, title, updated_at, source)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO items(pii, key, owner_isil, loan_state, due_date, title, updated_at, source, call_number, shelf_location)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(pii) DO UPDATE SET owner_isil = coalesce(excluded.owner_isil, owner_isil),
                   loan_state = excluded.loan_state, due_date = excluded.due_date,
-                  title = coalesce(excluded.title, title), updated_at = excluded.updated_at, source = excluded.source
+                  title = coalesce(excluded.title, title), updated_at = excluded.updated_at, source = excluded.source,
+                  call_number = coalesce(excluded.call_number, call_number),
+                  shelf_location = coalesce(excluded.shelf_location, shelf_location)
                 """)
         upsertKey = try db.cachedStatement(
             sql: "INSERT INTO gate_keys(key, state) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET state = excluded.state")
@@ -99,6 +101,8 @@ struct ItemWriter {
         bind(si, 6, u.title)
         sqlite3_bind_int64(si, 7, now)
         bind(si, 8, source.rawValue)
+        bind(si, 9, u.callNumber)
+        bind(si, 10, u.shelfLocation)
         _ = try step(si)
         sqlite3_reset(si)
 

@@ -199,6 +199,13 @@ enum Schema {
                     );
                     """)
         }
+        m.registerMigration("v5: items' call number and shelf location (the gate screen shows them with alarms)") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE items ADD COLUMN call_number TEXT;
+                    ALTER TABLE items ADD COLUMN shelf_location TEXT;
+                    """)
+        }
         return m
     }
 }

@@ -53,3 +53,16 @@ public struct VisitorBucket: Sendable, Equatable {
         return s - ((s % 900) + 900) % 900
     }
 }
+
+/// An alarm with where staff find the item on the shelves.
+public struct PlacedAlarm: Sendable, Equatable {
+    public var alarm: AlarmRecord
+    public var callNumber: String?
+    public var shelfLocation: String?
+
+    public init(alarm: AlarmRecord, callNumber: String?, shelfLocation: String?) {
+        self.alarm = alarm
+        self.callNumber = callNumber
+        self.shelfLocation = shelfLocation
+    }
+}

@@ -8,6 +8,8 @@ public struct StoredItem: Sendable, Equatable {
     public var updatedAt: Int64
     public var source: String
     public var hot: HotEntry?
+    public var callNumber: String? = nil
+    public var shelfLocation: String? = nil
 
     public init(
         pii: String, ownerISIL: String?, loanState: LoanState, dueDate: String?, title: String?, updatedAt: Int64, source: String,
@@ -31,13 +33,22 @@ public struct ItemUpdate: Sendable, Equatable {
     public var dueDate: String?
     public var title: String?
     public var ownerISIL: String?
+    /// Where staff find the item: its call number (索书号) and shelf location (馆藏地), from
+    /// the ILS's export; shown with the gate's alarms.
+    public var callNumber: String?
+    public var shelfLocation: String?
 
-    public init(pii: String, loanState: LoanState, dueDate: String? = nil, title: String? = nil, ownerISIL: String? = nil) {
+    public init(
+        pii: String, loanState: LoanState, dueDate: String? = nil, title: String? = nil, ownerISIL: String? = nil,
+        callNumber: String? = nil, shelfLocation: String? = nil
+    ) {
         self.pii = pii
         self.loanState = loanState
         self.dueDate = dueDate
         self.title = title
         self.ownerISIL = ownerISIL
+        self.callNumber = callNumber
+        self.shelfLocation = shelfLocation
     }
 }
 

@@ -11,6 +11,22 @@ public final class GateScreen: Sendable {
 
     public var view: GateView { state.withLock { $0 } }
 
+    /// Replaces the whole view (the feed reads it from the event log); pages hear of changes.
+    public func replace(alarmsToday: Int, visitorsHour: GateView.Visitors, visitorsToday: GateView.Visitors, alarms: [GateView.Alarm]) {
+        let v = state.withLock { v -> GateView? in
+            var next = v
+            next.alarmsToday = alarmsToday
+            next.visitorsHour = visitorsHour
+            next.visitorsToday = visitorsToday
+            next.alarms = Array(alarms.prefix(GateView.alarmLimit))
+            guard next != v else { return nil }
+            next.revision += 1
+            v = next
+            return next
+        }
+        if let v, let json = try? KioskJSON.encode(v) { broadcast.send(json) }
+    }
+
     /// Replaces the counts and appends alarms (newest first on screen).
     public func update(
         alarmsToday: Int? = nil, visitorsHour: GateView.Visitors? = nil, visitorsToday: GateView.Visitors? = nil,

@@ -38,6 +38,17 @@ public enum KioskText {
         "this tag cannot be read: please see staff": "无法读取此标签，请联系工作人员",
         "the library system refused this item": "图书馆系统拒绝处理此物品",
         "put it back on the pad": "请把它放回感应区",
+        // The gate's alarm reasons (GateReason), as the event log records them.
+        "checked out": "已借出",
+        "secured (not checked out)": "未借出（标签为防盗状态）",
+        "security state unknown": "无法判断是否已借出",
+        "tag data could not be decoded": "标签数据无法解读",
+        "on the hot list": "在黑名单上（丢失或被盗）",
+        "on loan in the cache": "系统记录为已借出",
+        "not on loan in the cache": "系统记录为未借出",
+        "consortium member's item": "联盟成员馆的物品",
+        "another institution's item": "其他机构的物品",
+        "not for circulation (type of usage 2x)": "不外借物品（馆内阅览）",
     ]
 
     /// A sentence of the desk or the core in `lang`; sentences with figures in them are matched

@@ -1,4 +1,6 @@
 import ControlProtocol
+import Kiosk
+import KioskCore
 import Logging
 import RFIDGateConfig
 import ServiceLifecycle
@@ -105,6 +107,16 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
                 }, client: sip2Client, counters: syncCounters, output: output, logger: logger),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
+    if config.kiosk.enabled {
+        // The staff screen beside the exit: its own follower of the event log.
+        let screen = GateScreen(language: KioskLanguage(rawValue: config.kiosk.language) ?? .zh)
+        let feed = GateScreenFeed(
+            screen: screen, store: { [runtime] in runtime.cache?.store }, language: screen.view.language, logger: logger)
+        services.append(
+            .init(
+                service: KioskService(config: config.kiosk, screen: .gate(screen), logger: logger, follow: { try? await feed.run() }),
+                successTerminationBehavior: .ignore, serviceName: "kiosk"))
+    }
     await runServiceGroup(services, options: options, logger: logger)
     // The gate service has stopped every thread: what is left in the event ring is final.
     recorder.drain(final: true)

@@ -110,9 +110,15 @@ public struct SimulatedCollection: Sendable {
             out.append(
                 ItemUpdate(
                     pii: item.pii, loanState: item.onLoan ? .onLoan : .available, dueDate: item.onLoan ? "2030-06-30" : nil,
-                    title: Self.title(index: i), ownerISIL: ownerISIL))
+                    title: Self.title(index: i), ownerISIL: ownerISIL, callNumber: Self.callNumber(index: i),
+                    shelfLocation: Self.shelf(index: i)))
         }
-        for i in hot { out.append(ItemUpdate(pii: items[i].pii, loanState: .missing, title: Self.title(index: i), ownerISIL: ownerISIL)) }
+        for i in hot {
+            out.append(
+                ItemUpdate(
+                    pii: items[i].pii, loanState: .missing, title: Self.title(index: i), ownerISIL: ownerISIL,
+                    callNumber: Self.callNumber(index: i), shelfLocation: Self.shelf(index: i)))
+        }
         return out
     }
 
@@ -127,6 +133,16 @@ public struct SimulatedCollection: Sendable {
     static let titleWords = [
         "Atlas", "Garden", "Winter", "River", "Letters", "Night", "Harbour", "Stone", "Journey", "Silence", "Orchard", "Lanterns",
     ]
+
+    /// A Chinese Library Classification call number (class letter, number, author mark).
+    public static func callNumber(index: Int) -> String {
+        let classes = ["I247.5", "K825.6", "TP311", "O41", "H319.4", "B82", "F830", "G252"]
+        return "\(classes[index % classes.count])/\(index % 97 + 1)"
+    }
+
+    public static func shelf(index: Int) -> String {
+        ["2F 中文图书借阅区", "3F 外文图书区", "1F 新书展示区", "4F 社科图书区"][index % 4]
+    }
 
     public static func title(index: Int) -> String {
         let w = titleWords
