@@ -236,6 +236,6 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Peers"]),
+            exclude: ["Peers", "Browser"]),
     ]
 )

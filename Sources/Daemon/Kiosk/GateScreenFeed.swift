@@ -35,16 +35,8 @@ struct GateScreenFeed: Service {
         }
     }
 
-    /// Local midnight and the start of this hour, in Unix ms (China keeps no daylight saving;
-    /// elsewhere the offset of now is close enough for a day's count).
-    static func boundaries(nowMillis: Int64, utcOffset: Int) -> (day: Int64, hour: Int64) {
-        let local = nowMillis / 1000 + Int64(utcOffset)
-        let now = nowMillis / 1000
-        return ((now - local.mod(86_400)) * 1000, (now - local.mod(3600)) * 1000)
-    }
-
     func update(from store: CirculationStore, nowMillis: Int64, utcOffset: Int) throws(CirculationError) {
-        let (day, hour) = Self.boundaries(nowMillis: nowMillis, utcOffset: utcOffset)
+        let (day, hour) = LocalDay.boundaries(nowMillis: nowMillis, utcOffsetSeconds: utcOffset)
         let count = try store.alarmCount(since: day)
         let recent = try store.recentAlarms(since: day - 7 * 86_400_000, limit: GateView.alarmLimit)
         let buckets = try store.visitors(since: day)
@@ -91,9 +83,4 @@ struct GateScreenFeed: Service {
         case .notForCirculation: "not-for-circulation"
         }
     }
-}
-
-extension Int64 {
-    /// Remainder in 0..<m (Swift's % keeps the sign).
-    fileprivate func mod(_ m: Int64) -> Int64 { ((self % m) + m) % m }
 }
