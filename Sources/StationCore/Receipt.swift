@@ -110,7 +110,8 @@ public struct Receipt: Sendable, Equatable {
         public var offlineNote: String?
     }
 
-    public func parts(_ lang: Language) -> Parts {
+    /// `translate` as for `text`.
+    public func parts(_ lang: Language, translate: (String) -> String = { $0 }) -> Parts {
         let zh = lang == .zh
         return Parts(
             heading: zh ? (mode == .checkout ? "借书凭条" : "还书凭条") : (mode == .checkout ? "Checkout receipt" : "Return receipt"),
@@ -118,7 +119,8 @@ public struct Receipt: Sendable, Equatable {
             patron: patronName.map { (zh ? "读者：" : "Patron: ") + SafeText.display($0) },
             items: outcomes.map {
                 Parts.Item(
-                    name: SafeText.display($0.title ?? $0.item), id: SafeText.display($0.item), result: Self.describe($0.result, zh: zh))
+                    name: SafeText.display($0.title ?? $0.item), id: SafeText.display($0.item),
+                    result: Self.describe($0.result, zh: zh, translate: translate))
             },
             summary: {
                 let ok = outcomes.filter(\.succeeded).count
@@ -131,8 +133,10 @@ public struct Receipt: Sendable, Equatable {
 
     /// Plain text for a receipt printer or a screen reader. Titles and ids come from tags and
     /// the ILS: shown through `SafeText`, so no control character reaches the printer.
-    public func text(_ lang: Language) -> String {
-        let p = parts(lang)
+    /// `translate` turns the core's English sentences (refusals, cancellations) into `lang`
+    /// (the kiosk's catalogue); it gets raw text and its result is shown through `SafeText`.
+    public func text(_ lang: Language, translate: (String) -> String = { $0 }) -> String {
+        let p = parts(lang, translate: translate)
         var lines = [p.heading, p.issuedAt]
         if let patron = p.patron { lines.append(patron) }
         for item in p.items {
@@ -144,7 +148,7 @@ public struct Receipt: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    static func describe(_ r: ItemOutcome.Result, zh: Bool) -> String {
+    public static func describe(_ r: ItemOutcome.Result, zh: Bool, translate: (String) -> String = { $0 }) -> String {
         switch r {
         case .checkedOut(let due): return zh ? "已借出，应还日期 \(SafeText.display(due))" : "checked out, due \(SafeText.display(due))"
         case .renewed(let due): return zh ? "已续借，应还日期 \(SafeText.display(due))" : "renewed, due \(SafeText.display(due))"
@@ -164,9 +168,9 @@ public struct Receipt: Sendable, Equatable {
             let m = message.isEmpty ? "" : ": " + SafeText.display(message)
             return (zh ? "已收回（此书未在借）" : "taken back (it was not on loan)") + m
         case .returnedOffline: return zh ? "离线归还，系统恢复后提交" : "returned offline; sent when the library system is back"
-        case .refused(let why): return (zh ? "未处理：" : "not done: ") + SafeText.display(why.text)
-        case .cancelled(let why): return (zh ? "已取消：" : "cancelled: ") + SafeText.display(why)
-        case .needsStaff(let why): return (zh ? "请联系工作人员：" : "please see staff: ") + SafeText.display(why)
+        case .refused(let why): return (zh ? "未处理：" : "not done: ") + SafeText.display(translate(why.text))
+        case .cancelled(let why): return (zh ? "已取消：" : "cancelled: ") + SafeText.display(translate(why))
+        case .needsStaff(let why): return (zh ? "请联系工作人员：" : "please see staff: ") + SafeText.display(translate(why))
         }
     }
 }
