@@ -12,6 +12,7 @@ import StationCore
 /// lines), its barcode and its result with the due date; the summary; the offline note; a feed
 /// and a partial cut (`GS V 66 0`).
 ///
+/// The core's English sentences (refusals, cancellations) are translated through `KioskText`.
 /// Titles, ids, names and ILS messages are written by strangers. They arrive here through
 /// `Receipt.parts` (so through `SafeText`: controls and bidi overrides are already escaped
 /// as visible text), and every character is encoded on its own by `TextCodec.unit`, which
@@ -25,7 +26,8 @@ public enum EscPosReceipt {
     static let maxResultLines = 4
 
     public static func encode(_ r: Receipt, language: Receipt.Language, columns: Int = defaultColumns) -> [UInt8] {
-        let parts = r.parts(language)
+        let lang: KioskLanguage = language == .zh ? .zh : .en
+        let parts = r.parts(language) { KioskText.sentence($0, lang) }
         let codec = TextCodec(language: language)
         let width = max(columns, 16)
         var w = Writer(codec: codec, columns: width)
