@@ -13,7 +13,7 @@ import Synchronization
 /// logged. With `wavDirectory` set, each utterance is written to a WAV file there instead of
 /// the sound card (`-w`; tests, or boxes that play through another tool): written under a
 /// `.partial` name and renamed to `prompt-NNNNNN-<lang>.wav` once espeak-ng exits cleanly.
-public final class Speaker: Sendable {
+public final class Speaker: Speaking, Sendable {
     public struct Configuration: Sendable, Equatable {
         public var executable: String
         /// Write WAV files here instead of playing (nil: play).
@@ -62,11 +62,11 @@ public final class Speaker: Sendable {
 
     /// Says a prompt in `language`.
     public func say(_ prompt: SpokenPrompt, language: KioskLanguage) {
-        say(text: prompt.text(language), language: language)
+        say(prompt.text(language), language: language)
     }
 
     /// Says `text` (plain words; control characters become spaces; cut at 4000 bytes).
-    public func say(text: String, language: KioskLanguage) {
+    public func say(_ text: String, language: KioskLanguage) {
         var clean = String(
             String.UnicodeScalarView(text.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? " " : $0 }))
         while clean.utf8.count > Self.maxTextBytes { clean.unicodeScalars.removeLast() }
