@@ -119,7 +119,8 @@ enum EscPosToken: Equatable, CustomStringConvertible {
             let dir = URL(fileURLWithPath: "/tmp/escpos-actual")
             try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try? Data(bytes).write(to: dir.appendingPathComponent(name))
-            let at = want.map { w in zip(w, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(w.count, bytes.count) } ?? 0
+            let firstDifference = want.flatMap { w in zip(w, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset }
+            let at = firstDifference ?? min(want?.count ?? 0, bytes.count)
             Issue.record("\(name) differs from the reviewed fixture at byte \(at); the new bytes are in /tmp/escpos-actual/\(name)")
         }
     }
