@@ -209,7 +209,11 @@ let package = Package(
                 "Station", "StationCore", "ILSSimulator", "ReaderHub", "Readers", "ReaderEmulators", "Circulation", "CirculationModel",
                 "ISO28560", "SIP2", "SIP2Client", "TagRing", "Threads", .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "StationCore", "ISO28560"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KioskCoreTests", dependencies: ["KioskCore", "StationCore", "ISO28560", "SIP2"], resources: [.copy("Fixtures")]),
+        // The kiosk's I/O edge on real tools: speech through espeak-ng into WAV files.
+        .testTarget(
+            name: "KioskTests", dependencies: ["Kiosk", "KioskCore", "StationCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
         .testTarget(

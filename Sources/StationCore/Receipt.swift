@@ -87,27 +87,64 @@ public struct Receipt: Sendable, Equatable {
 
     public enum Language: String, Sendable, CaseIterable { case zh, en }
 
+    /// A receipt's parts in one language, each already made safe through `SafeText` (no control
+    /// character, no bidi override): for renderers that lay the receipt out themselves (the
+    /// kiosk's ESC/POS encoder); `text` joins them into lines.
+    public struct Parts: Sendable, Equatable {
+        public struct Item: Sendable, Equatable {
+            /// The title, or the item id when the title is unknown.
+            public var name: String
+            public var id: String
+            /// What happened, with the due date where there is one.
+            public var result: String
+        }
+        /// "借书凭条", "Return receipt".
+        public var heading: String
+        public var issuedAt: String
+        /// The label and the name ("读者：李华"), nil without a patron.
+        public var patron: String?
+        public var items: [Item]
+        /// "成功 2 件，共 3 件", "2 of 3 items done".
+        public var summary: String
+        /// Said only when the ILS was away.
+        public var offlineNote: String?
+    }
+
+    /// `translate` as for `text`.
+    public func parts(_ lang: Language, translate: (String) -> String = { $0 }) -> Parts {
+        let zh = lang == .zh
+        return Parts(
+            heading: zh ? (mode == .checkout ? "借书凭条" : "还书凭条") : (mode == .checkout ? "Checkout receipt" : "Return receipt"),
+            issuedAt: SafeText.display(issuedAt),
+            patron: patronName.map { (zh ? "读者：" : "Patron: ") + SafeText.display($0) },
+            items: outcomes.map {
+                Parts.Item(
+                    name: SafeText.display($0.title ?? $0.item), id: SafeText.display($0.item),
+                    result: Self.describe($0.result, zh: zh, translate: translate))
+            },
+            summary: {
+                let ok = outcomes.filter(\.succeeded).count
+                return zh ? "成功 \(ok) 件，共 \(outcomes.count) 件" : "\(ok) of \(outcomes.count) items done"
+            }(),
+            offlineNote: offline
+                ? (zh ? "图书馆系统离线：借阅已记录，系统恢复后自动提交" : "Library system offline: your loans are recorded and will be sent when it is back")
+                : nil)
+    }
+
     /// Plain text for a receipt printer or a screen reader. Titles and ids come from tags and
     /// the ILS: shown through `SafeText`, so no control character reaches the printer.
     /// `translate` turns the core's English sentences (refusals, cancellations) into `lang`
     /// (the kiosk's catalogue); it gets raw text and its result is shown through `SafeText`.
     public func text(_ lang: Language, translate: (String) -> String = { $0 }) -> String {
-        var lines: [String] = []
-        let zh = lang == .zh
-        lines.append(zh ? (mode == .checkout ? "借书凭条" : "还书凭条") : (mode == .checkout ? "Checkout receipt" : "Return receipt"))
-        lines.append(issuedAt)
-        if let patronName { lines.append((zh ? "读者：" : "Patron: ") + SafeText.display(patronName)) }
-        for o in outcomes {
-            let name = SafeText.display(o.title ?? o.item) + " [" + SafeText.display(o.item) + "]"
-            lines.append(name)
-            lines.append("  " + Self.describe(o.result, zh: zh, translate: translate))
+        let p = parts(lang, translate: translate)
+        var lines = [p.heading, p.issuedAt]
+        if let patron = p.patron { lines.append(patron) }
+        for item in p.items {
+            lines.append(item.name + " [" + item.id + "]")
+            lines.append("  " + item.result)
         }
-        let ok = outcomes.filter(\.succeeded).count
-        lines.append(zh ? "成功 \(ok) 件，共 \(outcomes.count) 件" : "\(ok) of \(outcomes.count) items done")
-        if offline {
-            lines.append(
-                zh ? "图书馆系统离线：借阅已记录，系统恢复后自动提交" : "Library system offline: your loans are recorded and will be sent when it is back")
-        }
+        lines.append(p.summary)
+        if let note = p.offlineNote { lines.append(note) }
         return lines.joined(separator: "\n")
     }
 

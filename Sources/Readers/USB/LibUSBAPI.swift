@@ -98,11 +98,15 @@ public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
     public var serialIndex: UInt8
     /// bInterfaceClass of interface 0 (0xFF vendor-specific, 0x03 HID), if known.
     public var interfaceClass: UInt8?
+    /// Every interface of the active configuration (first alternate setting) with its
+    /// endpoints; empty when the backend does not say (the emulator).
+    public var interfaces: [USBInterfaceInfo]
 
     public init(
         vendorID: UInt16, productID: UInt16, bus: UInt8, address: UInt8, ports: [UInt8],
-        productIndex: UInt8 = 0, serialIndex: UInt8 = 0, interfaceClass: UInt8? = nil
+        productIndex: UInt8 = 0, serialIndex: UInt8 = 0, interfaceClass: UInt8? = nil, interfaces: [USBInterfaceInfo] = []
     ) {
+        self.interfaces = interfaces
         self.vendorID = vendorID
         self.productID = productID
         self.bus = bus
@@ -120,6 +124,37 @@ public struct USBDeviceInfo: Sendable, Equatable, CustomStringConvertible {
         ports.isEmpty ? "\(bus)-0" : "\(bus)-" + ports.map { String($0) }.joined(separator: ".")
     }
     public var description: String { "usb \(vidPid) bus \(bus) port \(portPath) dev \(address)" }
+}
+
+/// One interface of a device's active configuration, as its descriptors say.
+public struct USBInterfaceInfo: Sendable, Equatable {
+    public struct Endpoint: Sendable, Equatable {
+        /// bEndpointAddress: bit 7 set = IN.
+        public var address: UInt8
+        public var type: USBTransferType
+        public var maxPacketSize: Int
+        public init(address: UInt8, type: USBTransferType, maxPacketSize: Int) {
+            self.address = address
+            self.type = type
+            self.maxPacketSize = maxPacketSize
+        }
+        public var isIn: Bool { address & 0x80 != 0 }
+    }
+
+    public var number: UInt8
+    /// bInterfaceClass (0x07 printer, 0x03 HID, 0xFF vendor-specific), subclass, protocol.
+    public var interfaceClass: UInt8
+    public var subclass: UInt8
+    public var interfaceProtocol: UInt8
+    public var endpoints: [Endpoint]
+
+    public init(number: UInt8, interfaceClass: UInt8, subclass: UInt8 = 0, interfaceProtocol: UInt8 = 0, endpoints: [Endpoint]) {
+        self.number = number
+        self.interfaceClass = interfaceClass
+        self.subclass = subclass
+        self.interfaceProtocol = interfaceProtocol
+        self.endpoints = endpoints
+    }
 }
 
 public enum USBHotplugEvent: Sendable, Equatable { case arrived, left }

@@ -36,6 +36,7 @@ public final class SystemLibUSB: LibUSBAPI, @unchecked Sendable {
         var ports = [UInt8](repeating: 0, count: 7)
         let n = libusb_get_port_numbers(dev, &ports, Int32(ports.count))
         var ifClass: UInt8? = nil
+        var interfaces: [USBInterfaceInfo] = []
         var cfg: UnsafeMutablePointer<libusb_config_descriptor>?
         if libusb_get_active_config_descriptor(dev, &cfg) == 0, let cfg {
             if cfg.pointee.bNumInterfaces > 0, let iface = cfg.pointee.interface,
@@ -43,13 +44,34 @@ public final class SystemLibUSB: LibUSBAPI, @unchecked Sendable {
             {
                 ifClass = alt.pointee.bInterfaceClass
             }
+            if let ifaces = cfg.pointee.interface {
+                for i in 0..<Int(cfg.pointee.bNumInterfaces) {
+                    guard ifaces[i].num_altsetting > 0, let alt = ifaces[i].altsetting else { continue }
+                    var eps: [USBInterfaceInfo.Endpoint] = []
+                    if let ep = alt.pointee.endpoint {
+                        for e in 0..<Int(alt.pointee.bNumEndpoints) {
+                            let type: USBTransferType
+                            switch ep[e].bmAttributes & 0x03 {
+                            case 2: type = .bulk
+                            case 3: type = .interrupt
+                            default: continue  // isochronous: nothing here uses it
+                            }
+                            eps.append(.init(address: ep[e].bEndpointAddress, type: type, maxPacketSize: Int(ep[e].wMaxPacketSize)))
+                        }
+                    }
+                    interfaces.append(
+                        USBInterfaceInfo(
+                            number: alt.pointee.bInterfaceNumber, interfaceClass: alt.pointee.bInterfaceClass,
+                            subclass: alt.pointee.bInterfaceSubClass, interfaceProtocol: alt.pointee.bInterfaceProtocol, endpoints: eps))
+                }
+            }
             libusb_free_config_descriptor(cfg)
         }
         return USBDeviceInfo(
             vendorID: dd.idVendor, productID: dd.idProduct,
             bus: libusb_get_bus_number(dev), address: libusb_get_device_address(dev),
             ports: n > 0 ? Array(ports.prefix(Int(n))) : [],
-            productIndex: dd.iProduct, serialIndex: dd.iSerialNumber, interfaceClass: ifClass)
+            productIndex: dd.iProduct, serialIndex: dd.iSerialNumber, interfaceClass: ifClass, interfaces: interfaces)
     }
 
     public func deviceList() -> Result<[USBDeviceInfo], LibUSBCode> {
