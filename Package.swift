@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The kiosk's local HTTP API and pages (issue 13).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // C libraries from Debian, each imported by exactly one Swift module.
@@ -85,7 +88,7 @@ let package = Package(
             dependencies: [
                 "RFIDGateConfig", "ControlProtocol",
                 "Gate", "ReaderHub", "Readers", "ReaderEmulators", "Threads", "TagRing", "CSystemd", "Circulation", "ISO28560", "SIP2",
-                "SIP2Client", "SIP2Sync", "Station", "StationCore", "ILSSimulator",
+                "SIP2Client", "SIP2Sync", "Station", "StationCore", "ILSSimulator", "Kiosk", "KioskCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -134,6 +137,21 @@ let package = Package(
                 "StationCore", "ReaderHub", "Readers", "TagRing", "Threads", "ISO28560", "Circulation", "CirculationModel", "SIP2",
                 "SIP2Client", .product(name: "Logging", package: "swift-log"),
             ]),
+
+        // The kiosk's pure core: the screens' view models, the zh/en message catalogue, the
+        // ESC/POS receipt encoder, the spoken prompts. No I/O.
+        .target(name: "KioskCore", dependencies: ["StationCore", "ISO28560", "SIP2"]),
+        // The kiosk's I/O edge: the local HTTP API and pages (Hummingbird, WebSocket), the
+        // embedded assets and OpenAPI document, speech through espeak-ng, the receipt printer.
+        .target(
+            name: "Kiosk",
+            dependencies: [
+                "KioskCore", "Station", "StationCore", "ISO28560", "Readers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Assets"]),
 
         // Thin executables.
         .executableTarget(
@@ -191,6 +209,7 @@ let package = Package(
                 "Station", "StationCore", "ILSSimulator", "ReaderHub", "Readers", "ReaderEmulators", "Circulation", "CirculationModel",
                 "ISO28560", "SIP2", "SIP2Client", "TagRing", "Threads", .product(name: "Logging", package: "swift-log"),
             ]),
+        .testTarget(name: "KioskCoreTests", dependencies: ["KioskCore", "StationCore", "ISO28560"], resources: [.copy("Fixtures")]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
         .testTarget(
