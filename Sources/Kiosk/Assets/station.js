@@ -488,7 +488,7 @@
     const input = view.state === "idle" ? $("card-input") : view.state === "pin" ? $("pin-input") : null;
     if (!input || e.target === input || $("idle-dialog").open) return;
     const tgt = e.target;
-    if (tgt && tgt.closest && (tgt.closest("#sim") || tgt.matches("input, textarea, select"))) return;
+    if (tgt && tgt.matches && tgt.matches("input, textarea, select")) return; // e.g. the simulation's checkboxes
     if (WEDGE_CHAR.test(e.key)) {
       e.preventDefault();
       if (input.value.length < input.maxLength) input.value += e.key;

@@ -142,6 +142,11 @@ class Station:
         wait(d, 10, "<html lang=%s>" % HTML_LANG[a.lang],
              lambda d: d.execute_script("return document.documentElement.lang") == HTML_LANG[a.lang])
         self.note_live("language" if self.live_text() else "idle")
+        # The simulation panel is part of the idle screen here: open it, with the catalogue in it.
+        if not d.execute_script("return document.getElementById('sim-details').open"):
+            self.press("sim-summary")
+        wait(d, 10, "the simulation panel's catalogue",
+             lambda d: d.find_elements(By.CSS_SELECTOR, "#sim-list input[type=checkbox]"))
         self.check_axe("idle")
         self.shot("1-login")
         self.steps.append("idle")
