@@ -907,7 +907,6 @@ enum EmbeddedAssets {
      "holds_ready",
      "charged",
      "blocked",
-     "fines",
      "messages"
     ]
    },
@@ -947,7 +946,6 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "item",
-     "title",
      "parts_total",
      "parts_present",
      "complete",
@@ -996,8 +994,6 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "kind",
-     "destination",
-     "sort_bin",
      "text"
     ]
    },
@@ -1089,13 +1085,8 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "item",
-     "title",
      "status",
-     "result",
-     "due",
-     "offline",
-     "routing",
-     "message"
+     "offline"
     ]
    },
    "Idle": {
@@ -1160,9 +1151,7 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "item",
-     "title",
      "result",
-     "due",
      "offline",
      "text"
     ]
@@ -1219,7 +1208,6 @@ enum EmbeddedAssets {
      "mode",
      "language",
      "issued_at",
-     "patron",
      "offline",
      "items",
      "done",
@@ -1346,14 +1334,9 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "state",
-     "mode",
      "language",
-     "patron",
      "pad",
      "progress",
-     "message",
-     "idle",
-     "receipt",
      "printer",
      "speech",
      "simulated",
@@ -1567,7 +1550,6 @@ enum EmbeddedAssets {
     "additionalProperties": false,
     "required": [
      "item",
-     "title",
      "parts",
      "kind"
     ]
@@ -1638,9 +1620,6 @@ enum EmbeddedAssets {
     "required": [
      "at",
      "item",
-     "title",
-     "call_number",
-     "shelf_location",
      "reason",
      "reason_code",
      "reader",

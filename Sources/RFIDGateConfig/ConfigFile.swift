@@ -8,7 +8,7 @@ public enum ConfigFile {
     static var sections: [any ConfigSection.Type] {
         [
             ReadersSection.self, PipelineSection.self, PolicySection.self, CacheSection.self, SimulationSection.self,
-            AlarmOutputSection.self, StatusSection.self, SIP2Section.self, StationSection.self,
+            AlarmOutputSection.self, StatusSection.self, SIP2Section.self, StationSection.self, KioskSection.self,
         ]
     }
 

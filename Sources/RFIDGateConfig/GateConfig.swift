@@ -40,6 +40,8 @@ public struct GateConfig: Sendable, Equatable {
     public var sip2 = SIP2Settings()
     /// `[station]`: used when `role = "station"`.
     public var station = StationConfig()
+    /// `[kiosk]`: the local screens' server.
+    public var kiosk = KioskConfig()
 
     public init() {}
 

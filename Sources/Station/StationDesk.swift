@@ -34,6 +34,8 @@ public actor StationDesk {
     /// The ILS names the borrower (AA) in its checkin answers: then an answer without one
     /// means the item was not on loan.
     var checkinNamesBorrower = false
+    /// Item → title from the store or the ILS ("" when neither knows it): the screen's pad list.
+    var knownTitles: [String: String] = [:]
 
     public init(
         settings: StationSettings, store: CirculationStore, pad: PadReader, writer: TagSecurityWriter, ils: SIP2Pool?,
@@ -53,6 +55,13 @@ public actor StationDesk {
     }
 
     public var state: StationSession.State { session.state }
+    /// Until the visit times out (the screen's countdown); nil while idle or working.
+    public var remainingNanos: UInt64? { session.remainingNanos(now: clock.nanoseconds()) }
+    /// The patron touched the screen ("I'm still here"): the idle timer starts again.
+    public func touch() { session.activity(now: clock.nanoseconds()) }
+    /// What lies on the pad now (the pad reader's snapshot).
+    public nonisolated var padContents: PadContents { pad.contents }
+    public nonisolated var padGeneration: UInt64 { pad.generation }
     public var receipt: Receipt? { lastReceipt }
 
     // MARK: identifying the patron

@@ -89,7 +89,9 @@ public struct Receipt: Sendable, Equatable {
 
     /// Plain text for a receipt printer or a screen reader. Titles and ids come from tags and
     /// the ILS: shown through `SafeText`, so no control character reaches the printer.
-    public func text(_ lang: Language) -> String {
+    /// `translate` turns the core's English sentences (refusals, cancellations) into `lang`
+    /// (the kiosk's catalogue); it gets raw text and its result is shown through `SafeText`.
+    public func text(_ lang: Language, translate: (String) -> String = { $0 }) -> String {
         var lines: [String] = []
         let zh = lang == .zh
         lines.append(zh ? (mode == .checkout ? "借书凭条" : "还书凭条") : (mode == .checkout ? "Checkout receipt" : "Return receipt"))
@@ -98,7 +100,7 @@ public struct Receipt: Sendable, Equatable {
         for o in outcomes {
             let name = SafeText.display(o.title ?? o.item) + " [" + SafeText.display(o.item) + "]"
             lines.append(name)
-            lines.append("  " + Self.describe(o.result, zh: zh))
+            lines.append("  " + Self.describe(o.result, zh: zh, translate: translate))
         }
         let ok = outcomes.filter(\.succeeded).count
         lines.append(zh ? "成功 \(ok) 件，共 \(outcomes.count) 件" : "\(ok) of \(outcomes.count) items done")
@@ -109,7 +111,7 @@ public struct Receipt: Sendable, Equatable {
         return lines.joined(separator: "\n")
     }
 
-    static func describe(_ r: ItemOutcome.Result, zh: Bool) -> String {
+    public static func describe(_ r: ItemOutcome.Result, zh: Bool, translate: (String) -> String = { $0 }) -> String {
         switch r {
         case .checkedOut(let due): return zh ? "已借出，应还日期 \(SafeText.display(due))" : "checked out, due \(SafeText.display(due))"
         case .renewed(let due): return zh ? "已续借，应还日期 \(SafeText.display(due))" : "renewed, due \(SafeText.display(due))"
@@ -129,9 +131,9 @@ public struct Receipt: Sendable, Equatable {
             let m = message.isEmpty ? "" : ": " + SafeText.display(message)
             return (zh ? "已收回（此书未在借）" : "taken back (it was not on loan)") + m
         case .returnedOffline: return zh ? "离线归还，系统恢复后提交" : "returned offline; sent when the library system is back"
-        case .refused(let why): return (zh ? "未处理：" : "not done: ") + SafeText.display(why.text)
-        case .cancelled(let why): return (zh ? "已取消：" : "cancelled: ") + SafeText.display(why)
-        case .needsStaff(let why): return (zh ? "请联系工作人员：" : "please see staff: ") + SafeText.display(why)
+        case .refused(let why): return (zh ? "未处理：" : "not done: ") + SafeText.display(translate(why.text))
+        case .cancelled(let why): return (zh ? "已取消：" : "cancelled: ") + SafeText.display(translate(why))
+        case .needsStaff(let why): return (zh ? "请联系工作人员：" : "please see staff: ") + SafeText.display(translate(why))
         }
     }
 }

@@ -166,6 +166,19 @@ public struct StationSession: Sendable {
         return (true, who)
     }
 
+    /// Nanoseconds until `tick` ends the visit (nil while idle or working): the screen's idle
+    /// countdown, so the patron sees the logout coming and can stay.
+    public func remainingNanos(now: UInt64) -> UInt64? {
+        let limit: UInt64
+        switch state {
+        case .idle, .working: return nil
+        case .receipt: limit = settings.receiptNanos
+        default: limit = settings.idleTimeoutNanos
+        }
+        let spent = now > lastActivity ? now - lastActivity : 0
+        return spent >= limit ? 0 : limit - spent
+    }
+
     /// Ends the visit now (the patron pressed "done", or took their card). Returns the patron.
     @discardableResult
     public mutating func end() -> String? {

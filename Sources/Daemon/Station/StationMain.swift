@@ -28,6 +28,15 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
             service: ControlSocketService(
                 config: config, logger: logger, report: { [runtime, syncCounters] in runtime.statusLine(sync: syncCounters) }),
             successTerminationBehavior: .ignore, serviceName: "control"))
+    if config.kiosk.enabled {
+        let screen = runtime.screen
+        services.append(
+            .init(
+                service: KioskService(
+                    config: config.kiosk, screen: .station(screen, simulation: runtime.simulatedPad), logger: logger,
+                    follow: { await screen.run() }),
+                successTerminationBehavior: .ignore, serviceName: "kiosk"))
+    }
     if let simulation = runtime.simulation {
         services.append(
             .init(

@@ -1,6 +1,7 @@
 import Circulation
 import ControlProtocol
 import ILSSimulator
+import Kiosk
 import Logging
 import RFIDGateConfig
 import ReaderHub
@@ -26,6 +27,11 @@ final class StationRuntime: Sendable {
     let desk: StationDesk
     let autopilot: AutopilotDriver
     let simulation: StationSimulation?
+    /// The simulated pad (feig-sim readers): the simulation's, or an empty one whose tags the
+    /// kiosk API lays (a simulated pad in front of a real ILS, for browser tests and demos).
+    let simulatedPad: SimulatedPad?
+    /// The station screen's model, behind the kiosk server.
+    let screen: StationScreen
     /// The outbox replay's own connection and the `[sip2]` it uses (the embedded ILS's address
     /// when none is configured).
     let syncClient: SIP2Client
@@ -37,8 +43,11 @@ final class StationRuntime: Sendable {
 
     private init(
         config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
-        autopilot: AutopilotDriver, simulation: StationSimulation?, syncClient: SIP2Client, syncSettings: SIP2Settings
+        autopilot: AutopilotDriver, simulation: StationSimulation?, simulatedPad: SimulatedPad?, screen: StationScreen,
+        syncClient: SIP2Client, syncSettings: SIP2Settings
     ) {
+        self.simulatedPad = simulatedPad
+        self.screen = screen
         self.syncClient = syncClient
         self.syncSettings = syncSettings
         self.config = config
@@ -56,6 +65,7 @@ final class StationRuntime: Sendable {
         let s = config.station
         var clientConfig: SIP2ClientConfiguration
         var simulation: StationSimulation?
+        let link = ScreenLink()
         var syncSettings = config.sip2
         if config.sip2.server != nil {
             clientConfig = try config.sip2.clientConfiguration(source: "[sip2]")
@@ -65,7 +75,8 @@ final class StationRuntime: Sendable {
             clientConfig = SIP2ClientConfiguration(
                 host: ils.host, port: ils.port, login: ils.configuration.login, password: ils.configuration.password,
                 institution: ils.configuration.institution)
-            simulation = try StationSimulation(ils: ils, catalog: .demo, seed: s.simulationSeed)
+            simulation = try StationSimulation(
+                ils: ils, catalog: .demo, seed: s.simulationSeed, screenInUse: { link.screen?.broadcast.count ?? 0 > 0 })
             syncSettings.server = "\(ils.host):\(ils.port)"
             syncSettings.syncIntervalSeconds = 2
             logger.info("station: no [sip2] server configured, using the simulated ILS on \(ils.host):\(ils.port)")
@@ -81,16 +92,15 @@ final class StationRuntime: Sendable {
             for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
         }
         let store = try CirculationStore(path: path, durability: .full)
-        let world = simulation?.world
-        if simulatedPad && world == nil {
-            throw StationStartError("simulated pad readers (feig-sim) need the simulated ILS: remove [sip2] server or use a real reader")
-        }
+        let simPad = simulation?.pad ?? (simulatedPad ? SimulatedPad() : nil)
+        let world = simPad?.world
         let hub = try ReaderHub(
             readers: config.readers, ringCapacity: config.ringCapacity, clock: clock, world: world,
             events: .init(
                 failed: { id, wire, error in logger.error("reader \(id) (\(wire)) failing: \(error)") },
                 recovered: { id, _ in logger.notice("reader \(id) reads again") }))
         let pad = PadReader(hub: hub, clock: clock)
+        simPad?.attach(pad)
         let pool = SIP2Pool((0..<s.sip2Connections).map { _ in SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sip2")) })
         let settings = StationSettings(s, utcOffsetSeconds: localUTCOffset())
         let writer = TagSecurityWriter(profile: settings.security, commands: { [hub] in hub.commands(for: $0) })
@@ -100,14 +110,19 @@ final class StationRuntime: Sendable {
             unixNow: { Int64(time(nil)) }, logger: deskLogger,
             events: { event in
                 if case .tagFixed(let item, let afi) = event { deskLogger.notice("tag of \(item) put right (AFI \(afi))") }
+                link.screen?.handle(event)
             })
+        let screen = StationScreen(
+            desk: desk, settings: KioskSettings(config.kiosk), printer: nil, speaker: nil, simulated: simPad != nil)
+        link.screen = screen
         let autopilot = AutopilotDriver(
             autopilot: Autopilot(
                 checkoutWithCard: s.autoCheckoutWithCard, returnAfterNanos: s.autoReturnAfterSeconds.map { UInt64($0 * 1e9) }),
             pad: pad, clock: clock)
         return StationRuntime(
             config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
-            syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")), syncSettings: syncSettings)
+            simulatedPad: simPad, screen: screen, syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
+            syncSettings: syncSettings)
     }
 
     /// The status report's JSON line (the control socket's thread).
@@ -160,6 +175,16 @@ final class StationRuntime: Sendable {
         await pool.disconnect()
         await syncClient.disconnect()
         try? await simulation?.ils.stop()
+    }
+}
+
+/// The desk is built before its screen, and its events go to the screen: this holds the
+/// screen once it exists.
+final class ScreenLink: Sendable {
+    private let slot = Mutex<StationScreen?>(nil)
+    var screen: StationScreen? {
+        get { slot.withLock { $0 } }
+        set { slot.withLock { $0 = newValue } }
     }
 }
 

@@ -1,6 +1,7 @@
 import Gate
 import ILSSimulator
 import ISO28560
+import Kiosk
 import ReaderEmulators
 import ReaderHub
 import Station
@@ -12,19 +13,20 @@ import Synchronization
 /// renew and return. At the end it counts tags whose security state disagrees with the ILS.
 final class StationSimulation: Sendable {
     let ils: SimulatedILS
-    let field = StaticTagField()
+    let pad: SimulatedPad
     let catalog: SimulatedCatalog
     /// Every item's tags (a set has one per part) and every patron's card.
     let itemTags: [String: [EmulatedTag]]
     let cards: [String: EmulatedTag]
     let seed: UInt64
-    /// Tags off the pad (on the shelf, in a patron's bag), with what was last written to them.
-    private let offPad = Mutex<[UInt64: EmulatedTag]>([:])
+    /// The simulated patrons step aside while this says a person is at the screen.
+    let screenInUse: @Sendable () -> Bool
 
-    var world: SimulatedWorld { SimulatedWorld(field: field, beamInputs: { _, _, _ in 0 }) }
+    var world: SimulatedWorld { pad.world }
 
-    init(ils: SimulatedILS, catalog: SimulatedCatalog, seed: UInt64) throws {
+    init(ils: SimulatedILS, catalog: SimulatedCatalog, seed: UInt64, screenInUse: @escaping @Sendable () -> Bool) throws {
         self.ils = ils
+        self.screenInUse = screenInUse
         self.catalog = catalog
         self.seed = seed
         var tags: [String: [EmulatedTag]] = [:]
@@ -51,11 +53,22 @@ final class StationSimulation: Sendable {
         }
         itemTags = tags
         self.cards = cards
-        offPad.withLock { bag in for t in tags.values.flatMap({ $0 }) + cards.values { bag[t.uid] = t } }
+        var entries = catalog.items.map { item -> SimCatalogEntry in
+            let kind =
+                switch item.status {
+                case .available: item.holdFor != nil ? "on-hold" : "item"
+                case .notForLoan: "reference"
+                case .lost: "lost"
+                case .charged: "on-loan"
+                }
+            return SimCatalogEntry(item: item.id, title: item.title, parts: max(1, item.partsInItem), kind: kind)
+        }
+        entries += catalog.patrons.map { SimCatalogEntry(item: $0.id, title: $0.name, parts: 1, kind: "patron-card") }
+        pad = SimulatedPad(items: tags, cards: cards, catalog: entries)
     }
 
     /// The tag as it is now, on the pad or off it.
-    func current(_ uid: UInt64) -> EmulatedTag? { field.tag(uid: uid) ?? offPad.withLock { $0[uid] } }
+    func current(_ uid: UInt64) -> EmulatedTag? { pad.current(uid) }
 
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
@@ -89,6 +102,12 @@ final class StationSimulation: Sendable {
         let pause = Duration.milliseconds(Int(60_000 / visitsPerMinute))
         var visit = 0
         while !Task.isCancelled {
+            if screenInUse() {
+                // Someone is trying the station in a browser: the pad and the ILS are theirs.
+                ils.setReachable(true)
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
             // Now and then the ILS goes away for a few visits: the station lends offline
             // within its limits and the sync replays the loans when the ILS is back.
             visit += 1
@@ -144,31 +163,9 @@ final class StationSimulation: Sendable {
         await lift(tags, pad: pad)
     }
 
-    /// Lays tags on the pad and waits (bounded) until the pad reader sees them all.
-    private func lay(_ tags: [EmulatedTag], pad: PadReader) async {
-        for t in tags {
-            let now = offPad.withLock { $0.removeValue(forKey: t.uid) } ?? field.tag(uid: t.uid) ?? t
-            field.place(now, antennas: [1])
-        }
-        for _ in 0..<100 {
-            if tags.allSatisfy({ pad.tag(.hf($0.uid)) != nil }) { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
+    private func lay(_ tags: [EmulatedTag], pad _: PadReader) async { await pad.place(tags) }
 
-    /// Takes the tags off the pad and waits (bounded) until the pad reader let them go, so the
-    /// next visit's stack is only its own.
-    private func lift(_ tags: [EmulatedTag], pad: PadReader) async {
-        for t in tags {
-            guard let now = field.tag(uid: t.uid) else { continue }
-            offPad.withLock { $0[t.uid] = now }
-            field.remove(uid: t.uid)
-        }
-        for _ in 0..<100 {
-            if !tags.contains(where: { pad.tag(.hf($0.uid)) != nil }) { return }
-            try? await Task.sleep(for: .milliseconds(50))
-        }
-    }
+    private func lift(_ tags: [EmulatedTag], pad _: PadReader) async { await pad.lift(tags) }
 }
 
 extension SplitMix64 {

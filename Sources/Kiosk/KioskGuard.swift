@@ -1,0 +1,106 @@
+import HTTPTypes
+import Hummingbird
+import KioskCore
+
+/// Every request passes here: only this box's own pages may use the API (the Host must be
+/// loopback or a configured name, so DNS rebinding cannot reach it; writes from another origin
+/// are refused; there is no CORS), and every answer carries headers that keep the pages from
+/// being framed, sniffed or made to load anything from elsewhere. Errors leave as JSON.
+struct KioskGuard<Context: RequestContext>: RouterMiddleware {
+    let allowedHosts: Set<String>
+
+    static var securityHeaders: HTTPFields {
+        [
+            .contentSecurityPolicy:
+                "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            HTTPField.Name("Referrer-Policy")!: "no-referrer",
+            HTTPField.Name("X-Frame-Options")!: "DENY",
+            .cacheControl: "no-store",
+        ]
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        if let refusal = Self.refusal(request, allowedHosts: allowedHosts) {
+            response = refusal
+        } else {
+            do { response = try await next(request, context) } catch let e as HTTPResponseError {
+                let status = e.status
+                response = KioskResponse.error(status, code: "http-\(status.code)", Self.words(status))
+            }
+        }
+        for f in Self.securityHeaders where response.headers[f.name] == nil { response.headers.append(f) }
+        return response
+    }
+
+    static func words(_ s: HTTPResponse.Status) -> String {
+        switch s.code {
+        case 404: "no such page or call"
+        case 405: "that method is not allowed here"
+        case 413: "the body is too large (at most 16 KiB)"
+        default: s.reasonPhrase
+        }
+    }
+
+    /// Host names this server answers to, with or without a port.
+    static func hostAllowed(_ host: String?, allowed: Set<String>) -> Bool {
+        guard let host, !host.isEmpty else { return false }
+        var name = host.lowercased()
+        if name.hasPrefix("[") {
+            guard let close = name.firstIndex(of: "]") else { return false }
+            name = String(name[...close])
+        } else if let colon = name.lastIndex(of: ":") {
+            name = String(name[..<colon])
+        }
+        return ["127.0.0.1", "localhost", "[::1]"].contains(name) || allowed.contains(name)
+    }
+
+    static func refusal(_ request: Request, allowedHosts: Set<String>) -> Response? {
+        // HTTP/1.1 clients always name the host; a request without one (HTTP/1.0 on the Unix
+        // socket, whose reach is its file mode) is let through.
+        let host = request.head.authority
+        if let host, !hostAllowed(host, allowed: allowedHosts) {
+            return KioskResponse.error(.misdirectedRequest, code: "host", "this server does not answer to that host name")
+        }
+        if request.method != .get && request.method != .head {
+            if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
+                return KioskResponse.error(.forbidden, code: "origin", "requests from other sites are refused")
+            }
+            if let origin = request.headers[.origin], origin != "null" {
+                let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
+                if originHost?.lowercased() != host?.lowercased() {
+                    return KioskResponse.error(.forbidden, code: "origin", "requests from other sites are refused")
+                }
+            }
+        }
+        return nil
+    }
+}
+
+enum KioskResponse {
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        json((try? KioskJSON.encode(value)) ?? "{}", status: status)
+    }
+
+    struct ErrorBody: Encodable {
+        let error: String
+        let code: String
+    }
+
+    static func error(_ status: HTTPResponse.Status, code: String, _ words: String) -> Response {
+        json(ErrorBody(error: words, code: code), status: status)
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ m: KioskMessage) -> Response {
+        json(ErrorBody(error: m.text, code: m.code), status: status)
+    }
+
+    static func text(_ text: String, type: String) -> Response {
+        Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
