@@ -366,7 +366,7 @@
       const status = p ? p.status : (NOT_DONE.has(x.result) ? x.result : "done");
       const ok = !NOT_DONE.has(status) && !NOT_DONE.has(x.result || "");
       return {
-        item: x.item, title: titleOf(x), ok, status: ok ? "done" : (NOT_DONE.has(status) ? status : "refused"),
+        item: x.item, title: titleOf(x.title || !p ? x : p), ok, status: ok ? "done" : (NOT_DONE.has(status) ? status : "refused"),
         text: x.text || (p ? resultText(p) : ""), due: x.due || (p && p.due) || null,
         offline: !!(x.offline || (p && p.offline)), routing: p && p.routing ? p.routing.text : null,
         why: p && !ok && p.message ? p.message.text : null,
@@ -388,7 +388,7 @@
       li.append(el("span", "row-title", r.title));
       li.append(el("span", "row-status", t(r.ok ? "result_ok" : "result_no")));
       if (r.text) li.append(el("span", "row-note", r.text));
-      if (r.why && r.why !== r.text) li.append(el("span", "row-note", r.why));
+      if (r.why && (!r.text || r.text.indexOf(r.why) < 0)) li.append(el("span", "row-note", r.why));
       if (r.ok && r.due && (!r.text || r.text.indexOf(r.due) < 0)) li.append(el("span", "row-note due", t("due", { due: r.due })));
       if (r.offline) li.append(el("span", "row-note warning", t("offline")));
       if (r.routing && r.routing !== r.text) li.append(el("span", "row-note routing", r.routing));
@@ -401,28 +401,34 @@
 
   // ---- the idle countdown --------------------------------------------------------------------
 
+  // The countdown is a modal dialog, except on the receipt screen, where it is a line above the
+  // receipt's buttons that leaves the receipt readable and usable.
   function syncIdle(v) {
     const dlg = $("idle-dialog");
     const warn = !!(v.idle && v.idle.warning) && v.state !== "idle";
+    const inline = warn && v.state === "receipt";
+    const modal = warn && !inline;
+    const line = $("receipt-countdown");
+    if (!modal && dlg.open) {
+      const hadFocus = dlg.contains(document.activeElement);
+      dlg.close();
+      if (hadFocus) moveFocus(v.state);
+    }
     if (!warn) {
-      if (dlg.open) {
-        const hadFocus = dlg.contains(document.activeElement);
-        dlg.close();
-        if (hadFocus) moveFocus(v.state);
-      }
+      line.hidden = true;
       if (idleTimer) clearInterval(idleTimer);
       idleTimer = 0;
       idleShown = -1;
       return;
     }
     idleDeadline = performance.now() + Math.max(0, v.idle.seconds_left) * 1000;
-    // On the receipt screen the countdown is a bar that leaves the receipt usable.
-    const modal = v.state !== "receipt";
-    if (dlg.open && dlg.matches(":modal") !== modal) dlg.close();
-    if (!dlg.open) {
-      dlg.classList.toggle("bar", !modal);
-      if (modal) dlg.showModal(); else dlg.show();
-      if (modal) $("still-here").focus();
+    if (inline && line.hidden) {
+      line.hidden = false;
+      idleShown = -1;
+    }
+    if (modal && !dlg.open) {
+      dlg.showModal();
+      $("still-here").focus();
       idleShown = -1;
       tickIdle();
       announce($("idle-heading").textContent + " " + $("idle-text").textContent, true);
@@ -436,6 +442,7 @@
     if (n === idleShown) return;
     idleShown = n;
     $("idle-text").textContent = t("idleDialogText", { n });
+    $("receipt-countdown-text").textContent = t("idleDialogText", { n });
   }
 
   // ---- keypads -------------------------------------------------------------------------------
@@ -533,7 +540,7 @@
     const picked = [...$("sim-list").querySelectorAll("input:checked")].map((b) => catalog[Number(b.value)]).filter(Boolean);
     if (!picked.length) return;
     try {
-      await api("POST", "/api/sim/pad", { items: picked.map((c) => ({ item: c.item, parts: Math.max(1, c.parts || 1) })) });
+      await api("POST", "/api/sim/pad", { items: picked.map((c) => ({ item: c.item, parts: Math.max(1, c.parts || 1), patron_card: c.kind === "patron-card" })) });
       for (const b of $("sim-list").querySelectorAll("input:checked")) b.checked = false;
       announce(t("simDone", { n: picked.length }), false);
     } catch (err) {
@@ -590,14 +597,16 @@
         setBusy(false);
       }
     });
-    $("still-here").addEventListener("click", () => {
+    const stillHere = () => {
       const dlg = $("idle-dialog");
       if (dlg.open) dlg.close();
       if (idleTimer) clearInterval(idleTimer);
       idleTimer = 0;
-      if (view) moveFocus(view.state);
+      if (view && view.state !== "receipt") moveFocus(view.state);
       act("/api/station/activity", undefined, true);
-    });
+    };
+    $("still-here").addEventListener("click", stillHere);
+    $("receipt-still-here").addEventListener("click", stillHere);
     $("idle-dialog").addEventListener("cancel", (e) => e.preventDefault()); // Escape does not dismiss the countdown
     for (const b of document.querySelectorAll("button.lang")) {
       b.addEventListener("click", () => act("/api/station/language", { language: b.dataset.lang }, true));
