@@ -213,7 +213,11 @@ let package = Package(
             name: "KioskCoreTests", dependencies: ["KioskCore", "StationCore", "ISO28560", "SIP2"], resources: [.copy("Fixtures")]),
         // The kiosk's I/O edge on real tools: speech through espeak-ng into WAV files.
         .testTarget(
-            name: "KioskTests", dependencies: ["Kiosk", "KioskCore", "StationCore", .product(name: "Logging", package: "swift-log")]),
+            name: "KioskTests",
+            dependencies: [
+                "Kiosk", "KioskCore", "StationCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ]),
         .testTarget(name: "SIP2Tests", dependencies: ["SIP2"], resources: [.copy("Fixtures")]),
         // The exchange state machine (no I/O) and the channel handler on NIOEmbedded: no peers needed.
         .testTarget(

@@ -1711,5 +1711,1404 @@ enum EmbeddedAssets {
  }
 }
 """#),
+        "gate.html": ("text/html; charset=utf-8", #"""
+<!doctype html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>门禁</title>
+<link rel="stylesheet" href="/assets/kiosk.css">
+<script src="/assets/i18n.js" defer></script>
+<script src="/assets/gate.js" defer></script>
+</head>
+<body class="gate">
+<header class="topbar">
+  <p class="brand" data-i18n="gateTitle">门禁</p>
+  <nav class="langs" aria-label="语言" data-i18n-label="languageNav">
+    <button type="button" class="lang" id="lang-zh" lang="zh-Hans" aria-pressed="true" data-lang="zh">中文</button>
+    <button type="button" class="lang" id="lang-en" lang="en" aria-pressed="false" data-lang="en">English</button>
+  </nav>
+</header>
+<main id="main">
+  <p id="conn" class="conn" hidden data-i18n="offlineBanner"></p>
+  <div id="alert" class="sr-only" role="alert" aria-live="assertive" aria-atomic="true"></div>
+  <h1 id="h-gate" tabindex="-1" data-i18n="gateHeading">出口门禁</h1>
+  <ul class="stats">
+    <li class="stat"><span class="stat-label" data-i18n="alarmsToday">今日报警</span> <span class="stat-value" id="alarms-today">–</span></li>
+    <li class="stat"><span class="stat-label" data-i18n="visitorsHour">本小时进 / 出</span> <span class="stat-value" id="visitors-hour">–</span></li>
+    <li class="stat"><span class="stat-label" data-i18n="visitorsToday">今日进 / 出</span> <span class="stat-value" id="visitors-today">–</span></li>
+  </ul>
+  <table class="alarms" id="alarms">
+    <caption data-i18n="alarmsHeading">最近报警</caption>
+    <thead>
+      <tr>
+        <th scope="col" data-i18n="colTime">时间</th>
+        <th scope="col" data-i18n="colTitle">题名</th>
+        <th scope="col" data-i18n="colWhere">索书号 / 馆藏位置</th>
+        <th scope="col" data-i18n="colReason">原因</th>
+        <th scope="col" data-i18n="colReader">读写器 / 天线</th>
+      </tr>
+    </thead>
+    <tbody id="alarm-rows"></tbody>
+  </table>
+  <p id="alarms-none" class="hint" data-i18n="alarmsNone">暂无报警</p>
+</main>
+</body>
+</html>
+"""#),
+        "gate.js": ("text/javascript; charset=utf-8", #"""
+// The staff screen beside an exit: the last alarms (newest first), alarms today, visitors this
+// hour and today. Driven by the daemon's GateView (GET /api/gate, then one whole view per
+// WebSocket message on /api/gate/events; polling while the socket is down). Text from tags and
+// the library system is only ever set through textContent.
+"use strict";
+
+(function () {
+  const I = window.KioskI18n;
+  const $ = (id) => document.getElementById(id);
+  let view = null;
+  let lang = null; // null: follow view.language; set by the page's own switch
+  let seen = null; // keys of alarms already shown (null before the first view)
+
+  const cur = () => lang || (view ? I.lang(view.language) : "zh");
+  const t = (key, params) => I.t(cur(), key, params);
+  const key = (a) => [a.at, a.item, a.reader, a.antenna, a.reason_code].join("\u0001");
+
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function applyLanguage() {
+    I.apply(cur());
+    document.title = t("gateTitle");
+    for (const b of document.querySelectorAll("button.lang")) {
+      b.setAttribute("aria-pressed", b.dataset.lang === cur() ? "true" : "false");
+    }
+  }
+
+  function render() {
+    if (!view) return;
+    applyLanguage();
+    $("alarms-today").textContent = String(view.alarms_today);
+    $("visitors-hour").textContent = view.visitors_hour.in + " / " + view.visitors_hour.out;
+    $("visitors-today").textContent = view.visitors_today.in + " / " + view.visitors_today.out;
+    const rows = view.alarms.map((a) => {
+      const tr = el("tr");
+      tr.dataset.key = key(a);
+      tr.append(el("td", "at", a.at));
+      const title = el("td", "title", a.title && a.title.trim() ? a.title : a.item);
+      if (a.title) title.append(el("span", "sub", a.item));
+      tr.append(title);
+      const where = el("td", "where", a.call_number || "–");
+      if (a.shelf_location) where.append(el("span", "sub", a.shelf_location));
+      tr.append(where);
+      tr.append(el("td", "reason", a.reason));
+      const rd = el("td", "reader", a.reader);
+      rd.append(el("span", "sub", t("antenna", { n: a.antenna })));
+      tr.append(rd);
+      return tr;
+    });
+    $("alarm-rows").replaceChildren(...rows);
+    $("alarms-none").hidden = view.alarms.length > 0;
+  }
+
+  function apply(v, force) {
+    if (!v || typeof v !== "object" || !Array.isArray(v.alarms)) return;
+    if (view && !force && typeof v.revision === "number" && v.revision < view.revision) return;
+    view = v;
+    render();
+    const keys = v.alarms.map(key);
+    if (seen) {
+      const fresh = v.alarms.filter((a) => !seen.has(key(a)));
+      if (fresh.length) {
+        const a = fresh[0];
+        let text = t("newAlarm", { title: a.title || a.item, reason: a.reason });
+        if (fresh.length > 1) text += " (+" + (fresh.length - 1) + ")";
+        $("alert").textContent = text;
+      }
+    }
+    seen = new Set(keys);
+  }
+
+  async function poll() {
+    try {
+      const r = await fetch("/api/gate", { cache: "no-store", headers: { Accept: "application/json" } });
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      apply(await r.json(), !socket);
+      $("conn").hidden = true;
+    } catch (e) {
+      $("conn").hidden = false;
+    }
+  }
+
+  let socket = null;
+  let backoff = 500;
+  let pollTimer = 0;
+  let reconnectTimer = 0;
+
+  function connect() {
+    reconnectTimer = 0;
+    let s;
+    try {
+      s = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/gate/events");
+    } catch (e) {
+      retry();
+      return;
+    }
+    socket = s;
+    let fresh = true;
+    s.onopen = () => {
+      backoff = 500;
+      if (pollTimer) clearInterval(pollTimer);
+      pollTimer = 0;
+      $("conn").hidden = true;
+    };
+    s.onmessage = (ev) => {
+      let v;
+      try { v = JSON.parse(ev.data); } catch (e) { return; }
+      apply(v, fresh);
+      fresh = false;
+    };
+    s.onclose = () => {
+      if (socket === s) socket = null;
+      if (!pollTimer) pollTimer = setInterval(poll, 1000);
+      retry();
+    };
+  }
+
+  function retry() {
+    if (reconnectTimer) return;
+    reconnectTimer = setTimeout(connect, backoff + Math.floor(Math.random() * 250));
+    backoff = Math.min(backoff * 2, 15000);
+  }
+
+  function start() {
+    applyLanguage();
+    for (const b of document.querySelectorAll("button.lang")) {
+      b.addEventListener("click", () => {
+        lang = I.lang(b.dataset.lang);
+        applyLanguage();
+        render();
+      });
+    }
+    poll().then(() => {
+      document.body.dataset.ready = "1";
+      connect();
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
+"""#),
+        "i18n.js": ("text/javascript; charset=utf-8", #"""
+// The kiosk pages' own words in Simplified Chinese and English. Messages about what happened
+// (view.message, item results) come from the daemon already in the session's language; these
+// tables hold only the pages' fixed labels. Placeholders are {name}; values are inserted as text.
+"use strict";
+
+(function () {
+  const tables = {
+    zh: {
+      htmlLang: "zh-Hans",
+      stationTitle: "自助借还",
+      gateTitle: "门禁",
+      library: "图书馆自助借还机",
+      languageNav: "语言",
+      mainRegion: "自助借还",
+      // idle
+      idleHeading: "欢迎",
+      idleLead: "请扫描读者证，或输入您的读者证号",
+      cardLabel: "读者证号",
+      signIn: "登录",
+      keypadCard: "读者证号键盘",
+      keypadPin: "密码键盘",
+      backspace: "删除",
+      backspaceLabel: "删除最后一个字符",
+      clear: "清除",
+      clearLabel: "清除全部",
+      letters: "字母",
+      lettersLabel: "显示字母键",
+      digits: "数字",
+      digitsLabel: "只显示数字键",
+      returnItems: "还书",
+      returnLead: "要还书？把书放到感应区，然后按“还书”。",
+      // pin
+      pinHeading: "请输入密码",
+      pinLabel: "密码",
+      pinDigits: "已输入 {n} 位",
+      ok: "确定",
+      cancel: "取消",
+      // identifying
+      identifyingHeading: "请稍候",
+      identifyingLead: "正在核验您的读者证……",
+      // patron
+      hello: "您好，{name}",
+      holdsReady: "您有 {n} 本预约书可以取",
+      charged: "当前在借 {n} 件",
+      blocked: "您的账户已被暂停，请联系工作人员",
+      fines: "欠款：{fines}",
+      padHeading: "感应区上的物品",
+      padEmpty: "感应区上还没有物品。请把要借的书放到感应区。",
+      partsMissing: "本套共 {total} 件，感应区上只有 {present} 件：请把整套放上去",
+      notForLoan: "此物品不外借",
+      unreadable: "有 {n} 个标签无法读取：请挪动一下",
+      patronCardOnPad: "读者证在感应区上：借书后请记得取走",
+      checkoutN: "借出 {n} 件",
+      checkoutNone: "借出",
+      done: "完成",
+      untitled: "物品 {item}",
+      // working
+      workingHeading: "正在处理",
+      workingLead: "请勿移动感应区上的物品",
+      status_waiting: "等待中",
+      status_working: "处理中",
+      status_done: "完成",
+      status_refused: "未能办理",
+      status_cancelled: "已取消",
+      "status_needs-staff": "请联系工作人员",
+      // receipt
+      receiptHeadingCheckout: "借书完成",
+      receiptHeadingCheckin: "还书完成",
+      receiptSummary: "成功 {done} 件，未办理 {refused} 件",
+      due: "应还日期：{due}",
+      offline: "离线办理，系统恢复后同步",
+      printReceipt: "打印凭条",
+      noReceipt: "不要凭条",
+      result_ok: "成功",
+      result_no: "未办理",
+      // idle dialog
+      idleDialogHeading: "您还在吗？",
+      idleDialogText: "{n} 秒后将自动退出",
+      stillHere: "我还在",
+      // connection
+      offlineBanner: "与自助机的连接中断，正在重新连接……",
+      // announcements
+      announceIdle: "欢迎。请扫描读者证或输入读者证号。",
+      announcePin: "请输入密码。",
+      announceIdentifying: "正在核验读者证，请稍候。",
+      announcePatron: "您好，{name}。感应区上有 {n} 件物品。",
+      announcePad: "感应区上有 {n} 件物品。",
+      announceWorking: "正在处理 {n} 件物品。",
+      announceItem: "《{title}》：{result}",
+      announceReceipt: "完成。成功 {done} 件，未办理 {refused} 件。",
+      // simulation
+      simHeading: "模拟",
+      simLead: "没有硬件时，可以在这里把演示物品放到感应区。",
+      simLay: "放到感应区",
+      simLaySelected: "把选中的放到感应区",
+      simClear: "清空感应区",
+      simParts: "{n} 件一套",
+      simPick: "选择 {title}",
+      simDone: "已放好 {n} 件",
+      simCleared: "感应区已清空",
+      simFailed: "模拟操作失败",
+      // gate
+      gateHeading: "出口门禁",
+      alarmsToday: "今日报警",
+      visitorsHour: "本小时进 / 出",
+      visitorsToday: "今日进 / 出",
+      alarmsHeading: "最近报警",
+      alarmsNone: "暂无报警",
+      colTime: "时间",
+      colTitle: "题名",
+      colWhere: "索书号 / 馆藏位置",
+      colReason: "原因",
+      colReader: "读写器 / 天线",
+      antenna: "天线 {n}",
+      newAlarm: "报警：{title}，{reason}",
+      switchTo: "切换到中文",
+    },
+    en: {
+      htmlLang: "en",
+      stationTitle: "Self-service",
+      gateTitle: "Exit gate",
+      library: "Library self-service station",
+      languageNav: "Language",
+      mainRegion: "Self-service",
+      idleHeading: "Welcome",
+      idleLead: "Scan your library card or type your card number",
+      cardLabel: "Card number",
+      signIn: "Sign in",
+      keypadCard: "Card number keypad",
+      keypadPin: "PIN keypad",
+      backspace: "Delete",
+      backspaceLabel: "Delete the last character",
+      clear: "Clear",
+      clearLabel: "Clear everything",
+      letters: "ABC",
+      lettersLabel: "Show letter keys",
+      digits: "123",
+      digitsLabel: "Show digit keys only",
+      returnItems: "Return items",
+      returnLead: "Returning? Put the items on the pad, then press “Return items”.",
+      pinHeading: "Enter your PIN",
+      pinLabel: "PIN",
+      pinDigits: "{n} digits entered",
+      ok: "OK",
+      cancel: "Cancel",
+      identifyingHeading: "One moment",
+      identifyingLead: "Checking your card…",
+      hello: "Hello, {name}",
+      holdsReady: "You have {n} holds ready to collect",
+      charged: "You have {n} items on loan",
+      blocked: "Your account is blocked: please see staff",
+      fines: "Fines: {fines}",
+      padHeading: "Items on the pad",
+      padEmpty: "Nothing on the pad yet. Put the items you want to borrow on the pad.",
+      partsMissing: "This set has {total} parts; {present} are on the pad: please put the whole set on the pad",
+      notForLoan: "This item is not for loan",
+      unreadable: "{n} tags cannot be read: please move them a little",
+      patronCardOnPad: "Your library card is on the pad: remember to take it",
+      checkoutN: "Check out {n} items",
+      checkoutNone: "Check out",
+      done: "Done",
+      untitled: "Item {item}",
+      workingHeading: "Working",
+      workingLead: "Please leave the items on the pad",
+      status_waiting: "Waiting",
+      status_working: "Working",
+      status_done: "Done",
+      status_refused: "Not done",
+      status_cancelled: "Cancelled",
+      "status_needs-staff": "Please see staff",
+      receiptHeadingCheckout: "Checkout complete",
+      receiptHeadingCheckin: "Return complete",
+      receiptSummary: "{done} done, {refused} not done",
+      due: "Due {due}",
+      offline: "Done offline: the library system will be updated later",
+      printReceipt: "Print receipt",
+      noReceipt: "No receipt",
+      result_ok: "Done",
+      result_no: "Not done",
+      idleDialogHeading: "Are you still there?",
+      idleDialogText: "Logging out in {n} s",
+      stillHere: "I'm still here",
+      offlineBanner: "Lost the connection to the station: reconnecting…",
+      announceIdle: "Welcome. Scan your library card or type your card number.",
+      announcePin: "Please enter your PIN.",
+      announceIdentifying: "Checking your card, one moment.",
+      announcePatron: "Hello, {name}. {n} items on the pad.",
+      announcePad: "{n} items on the pad.",
+      announceWorking: "Working on {n} items.",
+      announceItem: "{title}: {result}",
+      announceReceipt: "Finished. {done} done, {refused} not done.",
+      simHeading: "Simulation",
+      simLead: "No hardware? Lay demo items on the pad here.",
+      simLay: "Lay on pad",
+      simLaySelected: "Lay selected items on the pad",
+      simClear: "Clear pad",
+      simParts: "set of {n}",
+      simPick: "Select {title}",
+      simDone: "{n} items laid on the pad",
+      simCleared: "The pad is clear",
+      simFailed: "The simulation step failed",
+      gateHeading: "Exit gate",
+      alarmsToday: "Alarms today",
+      visitorsHour: "This hour in / out",
+      visitorsToday: "Today in / out",
+      alarmsHeading: "Latest alarms",
+      alarmsNone: "No alarms",
+      colTime: "Time",
+      colTitle: "Title",
+      colWhere: "Call number / location",
+      colReason: "Reason",
+      colReader: "Reader / antenna",
+      antenna: "antenna {n}",
+      newAlarm: "Alarm: {title}, {reason}",
+      switchTo: "Switch to English",
+    },
+  };
+
+  function lang(code) {
+    return code === "en" ? "en" : "zh";
+  }
+
+  // The label `key` in `code` with {placeholders} filled from `params` (as plain strings).
+  function t(code, key, params) {
+    const table = tables[lang(code)];
+    let s = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : tables.en[key];
+    if (s === undefined) return key;
+    if (params) {
+      s = s.replace(/\{(\w+)\}/g, (m, name) =>
+        Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m);
+    }
+    return s;
+  }
+
+  // Fills every element with data-i18n (its text) and data-i18n-label (its aria-label).
+  function apply(code, root) {
+    const r = root || document;
+    document.documentElement.lang = t(code, "htmlLang");
+    for (const el of r.querySelectorAll("[data-i18n]")) el.textContent = t(code, el.dataset.i18n);
+    for (const el of r.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(code, el.dataset.i18nLabel));
+  }
+
+  window.KioskI18n = Object.freeze({ tables, t, apply, lang });
+})();
+"""#),
+        "kiosk.css": ("text/css; charset=utf-8", #"""
+/* The kiosk pages (station and gate): high contrast, big touch targets (64 px and more),
+   system fonts only (nothing is fetched from the network). Sized for 1280×800 and 1920×1080. */
+
+:root {
+  --bg: #f4f6f8;
+  --panel: #ffffff;
+  --ink: #111418;
+  --muted: #3d4550;
+  --primary: #0b4f9c;
+  --primary-ink: #ffffff;
+  --secondary: #e3e8ee;
+  --line: #9aa5b1;
+  --good: #0a6b2d;
+  --good-bg: #e5f4ea;
+  --bad: #a4161a;
+  --bad-bg: #fde8e8;
+  --warn-bg: #fff4d6;
+  --warn-ink: #5c3d00;
+  --focus: #ffbf47;
+  --touch: max(64px, 3.4rem);
+  font-size: clamp(16px, 0.9vw + 7px, 28px);
+}
+
+* { box-sizing: border-box; }
+
+html, body {
+  margin: 0;
+  background: var(--bg);
+  color: var(--ink);
+  font-family: system-ui, "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
+    "Microsoft YaHei", "PingFang SC", "Noto Sans", "DejaVu Sans", sans-serif;
+  line-height: 1.45;
+}
+
+body { min-height: 100vh; display: flex; flex-direction: column; }
+
+h1 { font-size: 1.9rem; margin: 0 0 0.5rem; line-height: 1.2; }
+h2 { font-size: 1.35rem; margin: 1rem 0 0.5rem; }
+.lead { font-size: 1.2rem; margin: 0 0 1rem; }
+.hint { color: var(--muted); margin: 0.25rem 0; }
+
+/* keyboard focus must always be seen */
+:focus-visible {
+  outline: 0.25rem solid var(--focus);
+  outline-offset: 0.2rem;
+  box-shadow: 0 0 0 0.45rem var(--ink);
+}
+h1:focus, h1:focus-visible { outline: none; box-shadow: none; }
+h1:focus-visible { text-decoration: underline; text-decoration-color: var(--focus); text-decoration-thickness: 0.2rem; }
+
+.sr-only {
+  position: absolute !important;
+  width: 1px; height: 1px;
+  margin: -1px; padding: 0; border: 0;
+  overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%);
+  white-space: nowrap;
+}
+
+[hidden] { display: none !important; }
+
+/* top bar: the library's name and the language switch, always visible */
+.topbar {
+  display: flex; align-items: center; justify-content: space-between; gap: 1rem;
+  padding: 0.5rem 1.5rem;
+  background: var(--ink); color: #ffffff;
+}
+.brand { margin: 0; font-size: 1.15rem; font-weight: 600; }
+.langs { display: flex; gap: 0.5rem; }
+
+button {
+  font: inherit;
+  min-height: var(--touch);
+  min-width: var(--touch);
+  padding: 0.5rem 1.25rem;
+  border-radius: 0.5rem;
+  border: 0.125rem solid var(--ink);
+  cursor: pointer;
+  background: var(--secondary);
+  color: var(--ink);
+}
+button:disabled { background: #d0d5db; color: #3d4550; border-color: #6b7580; cursor: not-allowed; }
+button[aria-disabled="true"] { opacity: 0.75; cursor: progress; }
+button.primary { background: var(--primary); color: var(--primary-ink); border-color: var(--primary); font-weight: 600; }
+button.primary:disabled { background: #d0d5db; color: #3d4550; border-color: #6b7580; }
+button.big { font-size: 1.3rem; min-height: 5rem; padding: 0.75rem 2rem; }
+button.lang { background: #ffffff; color: var(--ink); border-color: #ffffff; min-width: 6rem; }
+button.lang[aria-pressed="true"] { background: var(--focus); border-color: var(--focus); font-weight: 700; }
+
+.conn {
+  margin: 0; padding: 0.75rem 1.5rem;
+  background: var(--bad); color: #ffffff; font-weight: 600;
+}
+
+main { flex: 1; padding: 1rem 1.5rem; max-width: 80rem; width: 100%; margin: 0 auto; }
+
+.message {
+  font-size: 1.35rem; font-weight: 600;
+  margin: 0 0 1rem; padding: 0.9rem 1.2rem;
+  border-radius: 0.5rem;
+  background: var(--good-bg); color: var(--ink);
+  border-left: 0.5rem solid var(--good);
+}
+.message.error { background: var(--bad-bg); border-left-color: var(--bad); color: #5a0a0c; }
+
+.screen { background: var(--panel); border-radius: 0.75rem; padding: 1.25rem 1.5rem; border: 1px solid var(--line); }
+
+/* card and PIN entry */
+.entry label { display: block; font-weight: 600; margin-bottom: 0.3rem; }
+.entry-row { display: flex; gap: 0.75rem; align-items: stretch; }
+.entry input {
+  flex: 1; min-width: 0;
+  font: inherit; font-size: 1.6rem; letter-spacing: 0.08em;
+  min-height: var(--touch);
+  padding: 0.4rem 0.8rem;
+  border: 0.15rem solid var(--ink); border-radius: 0.5rem;
+  background: #ffffff; color: var(--ink);
+}
+.entry input[type="password"] { letter-spacing: 0.4em; font-size: 2rem; }
+
+.keypad {
+  display: grid; grid-template-columns: repeat(3, minmax(var(--touch), 6.5rem));
+  gap: 0.6rem; margin: 1rem 0;
+}
+.keypad .key { font-size: 1.6rem; font-weight: 600; background: #ffffff; }
+.keypad .key.fn { font-size: 1.1rem; background: var(--secondary); }
+.keypad .wide { grid-column: 1 / -1; }
+.keypad .letters { grid-column: 1 / -1; display: grid; grid-template-columns: repeat(9, minmax(var(--touch), 1fr)); gap: 0.5rem; }
+#screen-idle { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0 2rem; align-items: start; }
+#screen-idle > .keypad { margin: 0; }
+#screen-idle .keypad .letters { grid-template-columns: repeat(6, minmax(var(--touch), 1fr)); }
+.return-box { align-self: start; margin-top: 1rem; padding: 1rem; border: 0.125rem dashed var(--line); border-radius: 0.5rem; }
+.return-box p { margin-top: 0; }
+
+.actions { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1.25rem; }
+
+.facts { list-style: none; padding: 0; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; font-size: 1.1rem; }
+.facts .good { color: var(--good); font-weight: 600; }
+
+.rows { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.5rem; }
+.row {
+  display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.2rem 1rem; align-items: center;
+  padding: 0.75rem 1rem; border: 1px solid var(--line); border-radius: 0.5rem; background: #ffffff;
+  min-height: var(--touch);
+}
+.row-title { font-weight: 600; font-size: 1.15rem; overflow-wrap: anywhere; }
+.row-status { font-weight: 700; }
+.row-note { grid-column: 1 / -1; color: var(--muted); overflow-wrap: anywhere; }
+.row.incomplete { border-color: var(--warn-ink); background: var(--warn-bg); }
+.warning { color: var(--warn-ink); font-weight: 600; }
+.row-note.warning { color: var(--warn-ink); }
+p.warning { background: var(--warn-bg); padding: 0.6rem 1rem; border-radius: 0.5rem; }
+.status-done .row-status, .result-done .row-status { color: var(--good); }
+.status-refused .row-status, .status-cancelled .row-status, .status-needs-staff .row-status,
+.result-refused .row-status { color: var(--bad); }
+.result-done { border-left: 0.5rem solid var(--good); }
+.result-refused { border-left: 0.5rem solid var(--bad); background: #fff7f7; }
+.row-note.routing { color: var(--ink); font-weight: 600; }
+
+.spinner {
+  width: 5rem; height: 5rem; margin: 1.5rem 0;
+  border: 0.6rem solid var(--secondary); border-top-color: var(--primary); border-radius: 50%;
+  animation: spin 1s linear infinite;
+}
+@keyframes spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { .spinner { animation-duration: 4s; } }
+
+/* the idle countdown: a modal dialog (on the receipt screen, a line above its buttons) */
+.idle-dialog {
+  border: 0.25rem solid var(--ink); border-radius: 0.75rem; padding: 2rem;
+  max-width: 40rem; background: #ffffff; color: var(--ink); text-align: center;
+}
+.idle-dialog::backdrop { background: rgba(0, 0, 0, 0.6); }
+.idle-dialog h2 { margin-top: 0; font-size: 1.8rem; }
+.countdown { display: flex; flex-wrap: wrap; align-items: center; gap: 1rem; margin-top: 1rem;
+  padding: 0.5rem 1rem; border-radius: 0.5rem; background: var(--warn-bg); color: var(--warn-ink); font-weight: 600; }
+.countdown p { margin: 0; font-size: 1.15rem; }
+
+/* simulation panel */
+.sim { max-width: 80rem; width: 100%; margin: 0 auto 1.5rem; padding: 0 1.5rem; }
+.sim details { background: #ffffff; border: 0.125rem dashed var(--muted); border-radius: 0.75rem; padding: 0.5rem 1rem; }
+.sim summary { min-height: var(--touch); display: flex; align-items: center; font-weight: 700; font-size: 1.2rem; cursor: pointer; }
+.sim fieldset { border: 0; padding: 0; margin: 0; }
+.sim legend { font-weight: 600; }
+.sim-list { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 0.5rem; }
+.sim-item { display: flex; align-items: center; gap: 0.6rem; border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.4rem 0.7rem; min-height: var(--touch); }
+.sim-item input { width: 2rem; height: 2rem; flex: none; }
+.sim-item label { display: flex; flex-direction: column; flex: 1; cursor: pointer; }
+.sim-meta { color: var(--muted); font-size: 0.9rem; overflow-wrap: anywhere; }
+
+/* gate */
+.stats { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem; margin: 0 0 1.5rem; }
+.stat { background: #ffffff; border: 1px solid var(--line); border-radius: 0.75rem; padding: 1rem 1.25rem; margin: 0; }
+.stat-label { display: block; font-weight: 600; color: var(--muted); }
+.stat-value { display: block; font-size: 2.4rem; font-weight: 700; }
+.alarms { width: 100%; border-collapse: collapse; background: #ffffff; }
+.alarms caption { text-align: left; font-size: 1.35rem; font-weight: 700; padding: 0.5rem 0; }
+.alarms th, .alarms td { text-align: left; padding: 0.6rem 0.8rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+.alarms thead th { background: var(--ink); color: #ffffff; }
+.alarms tbody tr:first-child { background: var(--bad-bg); }
+.alarms .sub { display: block; color: var(--muted); }
+
+@media (max-width: 60rem) {
+  #screen-idle { grid-template-columns: 1fr; }
+  .stats { grid-template-columns: 1fr; }
+}
+"""#),
+        "station.html": ("text/html; charset=utf-8", #"""
+<!doctype html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>自助借还</title>
+<link rel="stylesheet" href="/assets/kiosk.css">
+<script src="/assets/i18n.js" defer></script>
+<script src="/assets/station.js" defer></script>
+</head>
+<body class="station">
+<header class="topbar">
+  <p class="brand" data-i18n="library">图书馆自助借还机</p>
+  <nav class="langs" aria-label="语言" data-i18n-label="languageNav">
+    <button type="button" class="lang" id="lang-zh" lang="zh-Hans" aria-pressed="true" data-lang="zh">中文</button>
+    <button type="button" class="lang" id="lang-en" lang="en" aria-pressed="false" data-lang="en">English</button>
+  </nav>
+</header>
+
+<main id="main">
+  <p id="conn" class="conn" hidden data-i18n="offlineBanner"></p>
+  <div id="live" class="sr-only" role="status" aria-live="polite" aria-atomic="true"></div>
+  <p id="message" class="message" hidden></p>
+
+  <section id="screen-idle" class="screen" hidden aria-labelledby="h-idle">
+    <div class="idle-left">
+      <h1 id="h-idle" tabindex="-1" data-i18n="idleHeading">欢迎</h1>
+      <p class="lead" data-i18n="idleLead"></p>
+      <form id="card-form" class="entry" autocomplete="off">
+        <label for="card-input" data-i18n="cardLabel">读者证号</label>
+        <div class="entry-row">
+          <input id="card-input" name="card" type="text" inputmode="none" maxlength="64" autocomplete="off"
+                 autocapitalize="characters" spellcheck="false">
+          <button type="submit" class="primary" id="card-submit" data-i18n="signIn">登录</button>
+        </div>
+      </form>
+      <div class="return-box">
+        <p data-i18n="returnLead"></p>
+        <button type="button" class="secondary big" id="checkin" data-i18n="returnItems">还书</button>
+      </div>
+    </div>
+    <div id="card-keypad" class="keypad" role="group" aria-label="读者证号键盘" data-i18n-label="keypadCard"></div>
+  </section>
+
+  <section id="screen-pin" class="screen" hidden aria-labelledby="h-pin">
+    <h1 id="h-pin" tabindex="-1" data-i18n="pinHeading">请输入密码</h1>
+    <form id="pin-form" class="entry" autocomplete="off">
+      <label for="pin-input" data-i18n="pinLabel">密码</label>
+      <div class="entry-row">
+        <input id="pin-input" name="pin" type="password" inputmode="none" maxlength="32"
+               aria-describedby="pin-count">
+        <button type="submit" class="primary" id="pin-submit" data-i18n="ok">确定</button>
+      </div>
+      <p id="pin-count" class="hint"></p>
+    </form>
+    <div id="pin-keypad" class="keypad" role="group" aria-label="密码键盘" data-i18n-label="keypadPin"></div>
+    <div class="actions">
+      <button type="button" class="secondary" id="pin-cancel" data-i18n="cancel">取消</button>
+    </div>
+  </section>
+
+  <section id="screen-identifying" class="screen" hidden aria-labelledby="h-identifying">
+    <h1 id="h-identifying" tabindex="-1" data-i18n="identifyingHeading">请稍候</h1>
+    <div class="spinner" aria-hidden="true"></div>
+    <p class="lead" data-i18n="identifyingLead"></p>
+  </section>
+
+  <section id="screen-patron" class="screen" hidden aria-labelledby="h-patron">
+    <h1 id="h-patron" tabindex="-1"></h1>
+    <ul id="patron-facts" class="facts"></ul>
+    <h2 id="h-pad" data-i18n="padHeading">感应区上的物品</h2>
+    <p id="pad-empty" class="hint" data-i18n="padEmpty"></p>
+    <ul id="pad-items" class="rows" aria-labelledby="h-pad"></ul>
+    <p id="pad-notes" class="warning" hidden></p>
+    <div class="actions">
+      <button type="button" class="primary big" id="checkout"></button>
+      <button type="button" class="secondary big" id="patron-done" data-i18n="done">完成</button>
+    </div>
+  </section>
+
+  <section id="screen-working" class="screen" hidden aria-labelledby="h-working">
+    <h1 id="h-working" tabindex="-1" data-i18n="workingHeading">正在处理</h1>
+    <p class="lead" data-i18n="workingLead"></p>
+    <ul id="progress" class="rows" aria-labelledby="h-working"></ul>
+  </section>
+
+  <section id="screen-receipt" class="screen" hidden aria-labelledby="h-receipt">
+    <h1 id="h-receipt" tabindex="-1"></h1>
+    <p id="receipt-summary" class="lead"></p>
+    <ul id="receipt-items" class="rows" aria-labelledby="h-receipt"></ul>
+    <div id="receipt-countdown" class="countdown" role="group" aria-labelledby="receipt-countdown-text" hidden>
+      <p id="receipt-countdown-text"></p>
+      <button type="button" class="secondary" id="receipt-still-here" data-i18n="stillHere"></button>
+    </div>
+    <div class="actions">
+      <button type="button" class="primary big" id="print" hidden data-i18n="printReceipt">打印凭条</button>
+      <button type="button" class="secondary big" id="receipt-done" data-i18n="noReceipt">不要凭条</button>
+    </div>
+  </section>
+  <dialog id="idle-dialog" class="idle-dialog" aria-labelledby="idle-heading" aria-describedby="idle-text">
+    <h2 id="idle-heading" data-i18n="idleDialogHeading"></h2>
+    <p id="idle-text" class="lead"></p>
+    <button type="button" class="primary big" id="still-here" data-i18n="stillHere"></button>
+  </dialog>
+</main>
+
+<aside id="sim" class="sim" hidden aria-labelledby="sim-summary">
+  <details id="sim-details">
+    <summary id="sim-summary" data-i18n="simHeading">模拟</summary>
+    <p data-i18n="simLead"></p>
+    <form id="sim-form">
+      <fieldset>
+        <legend data-i18n="simHeading">模拟</legend>
+        <ul id="sim-list" class="sim-list"></ul>
+      </fieldset>
+      <div class="actions">
+        <button type="submit" class="secondary" id="sim-lay" data-i18n="simLaySelected"></button>
+        <button type="button" class="secondary" id="sim-clear" data-i18n="simClear"></button>
+      </div>
+    </form>
+  </details>
+</aside>
+
+
+</body>
+</html>
+"""#),
+        "station.js": ("text/javascript; charset=utf-8", #"""
+// The self-checkout station's screen. Everything it shows comes from the daemon's StationView
+// (GET /api/station, then one whole view per WebSocket message on /api/station/events).
+// Text from the API (titles, names, messages) was written by strangers: it is only ever set
+// through textContent; nothing here builds markup from strings.
+"use strict";
+
+(function () {
+  const I = window.KioskI18n;
+  const $ = (id) => document.getElementById(id);
+  const STATES = ["idle", "pin", "identifying", "patron", "working", "receipt"];
+  const TERMINAL = new Set(["done", "refused", "cancelled", "needs-staff"]);
+  const NOT_DONE = new Set(["refused", "cancelled", "needs-staff"]);
+  // Message codes that are prompts or good news; every other code is a problem, said assertively.
+  const CALM = new Set(["ask-pin", "welcome", "put-back", "working", "receipt", "goodbye", "printed",
+    "checked-out", "renewed", "checked-out-offline", "returned", "returned-not-on-loan", "returned-offline"]);
+  const WEDGE_CHAR = /^[0-9A-Za-z._-]$/;
+
+  let view = null;
+  let lang = "zh";
+  let busy = false;
+  let localMessage = null; // {code, text} shown until the next view changes the message
+  let printed = false;
+  let catalogLoaded = false;
+  let idleDeadline = 0;
+  let idleTimer = 0;
+  let idleShown = -1;
+
+  const t = (key, params) => I.t(lang, key, params);
+  const titleOf = (x) => (x.title && x.title.trim() ? x.title : t("untitled", { item: x.item }));
+
+  function el(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  // ---- the live region: one, polite; assertive for problems -------------------------------
+
+  const live = $("live");
+  let liveSeq = 0;
+  function announce(text, assertive) {
+    if (!text) return;
+    live.setAttribute("aria-live", assertive ? "assertive" : "polite");
+    // A repeated sentence is still a new event: vary it invisibly so it is read again.
+    liveSeq += 1;
+    live.textContent = text + (liveSeq % 2 ? "" : "\u00a0");
+  }
+
+  // ---- talking to the daemon ---------------------------------------------------------------
+
+  async function api(method, path, body) {
+    const init = { method, headers: { Accept: "application/json" }, cache: "no-store", credentials: "same-origin" };
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    const r = await fetch(path, init);
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = null; }
+    if (!r.ok) {
+      const err = new Error((data && typeof data.error === "string") ? data.error : "HTTP " + r.status);
+      err.status = r.status;
+      err.code = data && data.code;
+      throw err;
+    }
+    return data;
+  }
+
+  // A patron's step: POST, then show the view the daemon answers with.
+  // `free` steps (language, "still here") go through even while another step is in flight.
+  async function act(path, body, free) {
+    if (busy && !free) return;
+    if (!free) setBusy(true);
+    try {
+      const v = await api("POST", path, body);
+      if (v && typeof v.state === "string") apply(v, false);
+    } catch (e) {
+      showLocalMessage({ code: e.code || "error", text: e.message });
+      // The view may have moved on (409: busy, or no session any more): fetch it.
+      poll();
+    } finally {
+      if (!free) setBusy(false);
+    }
+  }
+
+  function setBusy(b) {
+    busy = b;
+    for (const id of ["card-submit", "pin-submit", "checkout", "patron-done", "print", "receipt-done", "checkin", "pin-cancel"]) {
+      const b2 = $(id);
+      if (b) b2.setAttribute("aria-disabled", "true"); else b2.removeAttribute("aria-disabled");
+    }
+  }
+
+  let socket = null;
+  let backoff = 500;
+  let pollTimer = 0;
+  let reconnectTimer = 0;
+
+  function connect() {
+    reconnectTimer = 0;
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/api/station/events";
+    let s;
+    try { s = new WebSocket(url); } catch (e) { scheduleReconnect(); return; }
+    socket = s;
+    let fresh = true;
+    s.onopen = () => { backoff = 500; stopPolling(); setConnected(true); };
+    s.onmessage = (ev) => {
+      let v;
+      try { v = JSON.parse(ev.data); } catch (e) { return; }
+      apply(v, fresh); // the first view of a new connection wins even if revisions restarted
+      fresh = false;
+    };
+    s.onclose = () => {
+      if (socket === s) socket = null;
+      startPolling();
+      scheduleReconnect();
+    };
+    s.onerror = () => { /* onclose follows */ };
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer) return;
+    reconnectTimer = setTimeout(connect, backoff + Math.floor(Math.random() * 250));
+    backoff = Math.min(backoff * 2, 15000);
+  }
+
+  function startPolling() {
+    if (pollTimer) return;
+    pollTimer = setInterval(poll, 1000);
+  }
+
+  function stopPolling() {
+    if (pollTimer) clearInterval(pollTimer);
+    pollTimer = 0;
+  }
+
+  async function poll() {
+    try {
+      const v = await api("GET", "/api/station");
+      apply(v, !socket); // without a socket, the poll is the truth
+      setConnected(true);
+    } catch (e) {
+      setConnected(false);
+    }
+  }
+
+  function setConnected(ok) { $("conn").hidden = ok; }
+
+  // ---- rendering ----------------------------------------------------------------------------
+
+  function apply(v, force) {
+    if (!v || typeof v !== "object" || STATES.indexOf(v.state) < 0) return;
+    if (view && !force && typeof v.revision === "number" && v.revision < view.revision) return;
+    const prev = view;
+    view = v;
+    render(prev, v);
+  }
+
+  function setLanguage(code) {
+    lang = I.lang(code);
+    I.apply(lang);
+    document.title = t("stationTitle");
+    for (const b of document.querySelectorAll("button.lang")) {
+      b.setAttribute("aria-pressed", b.dataset.lang === lang ? "true" : "false");
+    }
+    buildKeypads();
+  }
+
+  function render(prev, v) {
+    const langChanged = !prev || I.lang(v.language) !== lang || !document.body.dataset.ready;
+    if (langChanged) setLanguage(v.language);
+    const stateChanged = !prev || prev.state !== v.state;
+    const parts = [];
+    let assertive = false;
+
+    if (stateChanged) localMessage = null;
+    for (const s of STATES) $("screen-" + s).hidden = s !== v.state;
+    document.body.dataset.state = v.state;
+
+    renderMessage(v);
+    switch (v.state) {
+      case "idle": renderIdle(prev, v, stateChanged); break;
+      case "pin": renderPin(stateChanged); break;
+      case "patron": renderPatron(v); break;
+      case "working": renderProgress(v); break;
+      case "receipt": renderReceipt(v, stateChanged); break;
+      default: break;
+    }
+    $("sim").hidden = !v.simulated;
+    if (v.simulated && !catalogLoaded) loadCatalog();
+    syncIdle(v);
+
+    if (stateChanged || langChanged) parts.push(stateSentence(v));
+    else if (v.state === "patron" && prev.pad.items.length !== v.pad.items.length) {
+      parts.push(t("announcePad", { n: v.pad.items.length }));
+    }
+    for (const p of newResults(prev, v)) parts.push(p);
+    const msgChanged = v.message && (!prev || !prev.message || prev.message.code !== v.message.code ||
+      prev.message.text !== v.message.text || stateChanged);
+    const bare = (x) => String(x).replace(/[\s。.!！:：]+$/u, "");
+    if (msgChanged && !parts.some((p) => bare(p).endsWith(bare(v.message.text)))) {
+      parts.push(v.message.text);
+    }
+    if (msgChanged) {
+      assertive = !CALM.has(v.message.code);
+    }
+    if (parts.length) announce(parts.join(" "), assertive);
+    if (stateChanged) moveFocus(v.state);
+    document.body.dataset.ready = "1";
+  }
+
+  function stateSentence(v) {
+    switch (v.state) {
+      case "idle": return t("announceIdle");
+      case "pin": return t("announcePin");
+      case "identifying": return t("announceIdentifying");
+      case "patron": return t("announcePatron", { name: v.patron ? v.patron.name : "", n: v.pad.items.length });
+      case "working": return t("announceWorking", { n: v.progress.length });
+      case "receipt": {
+        const c = counts(v);
+        return t("announceReceipt", c);
+      }
+      default: return "";
+    }
+  }
+
+  // Sentences for items that reached an outcome since the previous view.
+  function newResults(prev, v) {
+    const before = new Map();
+    if (prev && (prev.state === "working" || prev.state === "receipt")) {
+      for (const p of prev.progress) before.set(p.item, p.status);
+    }
+    const out = [];
+    if (v.state !== "working" && v.state !== "receipt") return out;
+    if (v.state === "receipt" && prev && prev.state === "receipt") return out;
+    for (const p of v.progress) {
+      if (TERMINAL.has(p.status) && !TERMINAL.has(before.get(p.item))) {
+        out.push(t("announceItem", { title: titleOf(p), result: resultText(p) }));
+      }
+    }
+    return out;
+  }
+
+  function resultText(p) {
+    if (p.message && p.message.text) return p.message.text;
+    if (p.routing && p.routing.text) return p.routing.text;
+    return t("status_" + p.status);
+  }
+
+  function renderMessage(v) {
+    const m = localMessage || v.message;
+    const box = $("message");
+    if (!m || !m.text) {
+      box.hidden = true;
+      box.textContent = "";
+      return;
+    }
+    box.hidden = false;
+    box.textContent = m.text;
+    box.classList.toggle("error", !CALM.has(m.code));
+  }
+
+  function showLocalMessage(m) {
+    localMessage = m;
+    if (view) renderMessage(view);
+    announce(m.text, !CALM.has(m.code));
+  }
+
+  function moveFocus(state) {
+    if (document.querySelector("#idle-dialog[open]:modal")) return;
+    const target = state === "idle" ? $("card-input") : state === "pin" ? $("pin-input") : $("h-" + state);
+    if (target) target.focus({ preventScroll: false });
+  }
+
+  // idle ----------------------------------------------------------------------------------
+  function renderIdle(prev, v, stateChanged) {
+    if (stateChanged) $("card-input").value = "";
+    printed = false;
+  }
+
+  // pin -----------------------------------------------------------------------------------
+  function renderPin(stateChanged) {
+    if (stateChanged) $("pin-input").value = "";
+    updatePinCount();
+  }
+
+  function updatePinCount() {
+    const n = $("pin-input").value.length;
+    $("pin-count").textContent = n ? t("pinDigits", { n }) : "";
+  }
+
+  // patron --------------------------------------------------------------------------------
+  function renderPatron(v) {
+    const p = v.patron;
+    $("h-patron").textContent = t("hello", { name: p ? p.name : "" });
+    const facts = $("patron-facts");
+    facts.replaceChildren();
+    if (p) {
+      if (p.blocked) facts.append(el("li", "warning", t("blocked")));
+      if (p.holds_ready > 0) facts.append(el("li", "good", t("holdsReady", { n: p.holds_ready })));
+      if (p.charged > 0) facts.append(el("li", "", t("charged", { n: p.charged })));
+      if (p.fines) facts.append(el("li", "", t("fines", { fines: p.fines })));
+      for (const m of p.messages || []) facts.append(el("li", "", m));
+    }
+    facts.hidden = !facts.childElementCount;
+
+    const list = $("pad-items");
+    list.replaceChildren();
+    for (const it of v.pad.items) {
+      const li = el("li", "row");
+      li.dataset.item = it.item;
+      li.append(el("span", "row-title", titleOf(it)));
+      if (!it.complete) {
+        li.classList.add("incomplete");
+        li.append(el("span", "row-note warning", t("partsMissing", { total: it.parts_total, present: it.parts_present })));
+      }
+      if (!it.for_loan) li.append(el("span", "row-note warning", t("notForLoan")));
+      list.append(li);
+    }
+    $("pad-empty").hidden = v.pad.items.length > 0;
+    const notes = [];
+    if (v.pad.unreadable > 0) notes.push(t("unreadable", { n: v.pad.unreadable }));
+    if (v.pad.patron_card) notes.push(t("patronCardOnPad"));
+    $("pad-notes").textContent = notes.join(" ");
+    $("pad-notes").hidden = !notes.length;
+    const n = v.pad.items.length;
+    const co = $("checkout");
+    co.textContent = n ? t("checkoutN", { n }) : t("checkoutNone");
+    co.disabled = n === 0;
+  }
+
+  // working -------------------------------------------------------------------------------
+  function progressRow(p) {
+    const li = el("li", "row status-" + p.status);
+    li.dataset.item = p.item;
+    li.dataset.status = p.status;
+    li.append(el("span", "row-title", titleOf(p)));
+    li.append(el("span", "row-status", t("status_" + p.status)));
+    if (TERMINAL.has(p.status)) {
+      const text = resultText(p);
+      if (text && text !== t("status_" + p.status)) li.append(el("span", "row-note", text));
+    }
+    return li;
+  }
+
+  function renderProgress(v) {
+    $("progress").replaceChildren(...v.progress.map(progressRow));
+  }
+
+  // receipt -------------------------------------------------------------------------------
+  function counts(v) {
+    const rows = receiptRows(v);
+    let done = 0;
+    let refused = 0;
+    for (const r of rows) if (r.ok) done += 1; else refused += 1;
+    return { done, refused };
+  }
+
+  // One row per item worked: the receipt's items, completed by the progress rows' routing.
+  function receiptRows(v) {
+    const byItem = new Map(v.progress.map((p) => [p.item, p]));
+    const items = v.receipt && v.receipt.items.length ? v.receipt.items : v.progress;
+    return items.map((x) => {
+      const p = byItem.get(x.item) || null;
+      const status = p ? p.status : (NOT_DONE.has(x.result) ? x.result : "done");
+      const ok = !NOT_DONE.has(status) && !NOT_DONE.has(x.result || "");
+      return {
+        item: x.item, title: titleOf(x.title || !p ? x : p), ok, status: ok ? "done" : (NOT_DONE.has(status) ? status : "refused"),
+        text: x.text || (p ? resultText(p) : ""), due: x.due || (p && p.due) || null,
+        offline: !!(x.offline || (p && p.offline)), routing: p && p.routing ? p.routing.text : null,
+        why: p && !ok && p.message ? p.message.text : null,
+      };
+    });
+  }
+
+  function renderReceipt(v, stateChanged) {
+    const mode = (v.receipt && v.receipt.mode) || v.mode || "checkout";
+    $("h-receipt").textContent = t(mode === "checkin" ? "receiptHeadingCheckin" : "receiptHeadingCheckout");
+    const c = counts(v);
+    $("receipt-summary").textContent = t("receiptSummary", c);
+    const list = $("receipt-items");
+    list.replaceChildren();
+    for (const r of receiptRows(v)) {
+      const li = el("li", "row result " + (r.ok ? "result-done" : "result-refused"));
+      li.dataset.item = r.item;
+      li.dataset.result = r.ok ? "done" : "refused";
+      li.append(el("span", "row-title", r.title));
+      li.append(el("span", "row-status", t(r.ok ? "result_ok" : "result_no")));
+      if (r.text) li.append(el("span", "row-note", r.text));
+      if (r.why && (!r.text || r.text.indexOf(r.why) < 0)) li.append(el("span", "row-note", r.why));
+      if (r.ok && r.due && (!r.text || r.text.indexOf(r.due) < 0)) li.append(el("span", "row-note due", t("due", { due: r.due })));
+      if (r.offline) li.append(el("span", "row-note warning", t("offline")));
+      if (r.routing && r.routing !== r.text) li.append(el("span", "row-note routing", r.routing));
+      list.append(li);
+    }
+    if (stateChanged) printed = false;
+    $("print").hidden = !v.printer || printed;
+    $("receipt-done").textContent = t(v.printer && !printed ? "noReceipt" : "done");
+  }
+
+  // ---- the idle countdown --------------------------------------------------------------------
+
+  // The countdown is a modal dialog, except on the receipt screen, where it is a line above the
+  // receipt's buttons that leaves the receipt readable and usable.
+  function syncIdle(v) {
+    const dlg = $("idle-dialog");
+    const warn = !!(v.idle && v.idle.warning) && v.state !== "idle";
+    const inline = warn && v.state === "receipt";
+    const modal = warn && !inline;
+    const line = $("receipt-countdown");
+    if (!modal && dlg.open) {
+      const hadFocus = dlg.contains(document.activeElement);
+      dlg.close();
+      if (hadFocus) moveFocus(v.state);
+    }
+    if (!warn) {
+      line.hidden = true;
+      if (idleTimer) clearInterval(idleTimer);
+      idleTimer = 0;
+      idleShown = -1;
+      return;
+    }
+    idleDeadline = performance.now() + Math.max(0, v.idle.seconds_left) * 1000;
+    if (inline && line.hidden) {
+      line.hidden = false;
+      idleShown = -1;
+    }
+    if (modal && !dlg.open) {
+      dlg.showModal();
+      $("still-here").focus();
+      idleShown = -1;
+      tickIdle();
+      announce($("idle-heading").textContent + " " + $("idle-text").textContent, true);
+    }
+    tickIdle();
+    if (!idleTimer) idleTimer = setInterval(tickIdle, 250);
+  }
+
+  function tickIdle() {
+    const n = Math.max(0, Math.ceil((idleDeadline - performance.now()) / 1000));
+    if (n === idleShown) return;
+    idleShown = n;
+    $("idle-text").textContent = t("idleDialogText", { n });
+    $("receipt-countdown-text").textContent = t("idleDialogText", { n });
+  }
+
+  // ---- keypads -------------------------------------------------------------------------------
+
+  let letters = false;
+
+  function keyButton(label, aria, onPress, className) {
+    const b = el("button", "key" + (className ? " " + className : ""), label);
+    b.type = "button";
+    if (aria) b.setAttribute("aria-label", aria);
+    b.addEventListener("click", onPress);
+    return b;
+  }
+
+  function fillKeypad(pad, input, withLetters, after) {
+    const type = (ch) => () => {
+      if (input.value.length < input.maxLength) input.value += ch;
+      after();
+    };
+    pad.replaceChildren();
+    const keys = "123456789".split("");
+    for (const k of keys) pad.append(keyButton(k, null, type(k)));
+    pad.append(keyButton(t("clear"), t("clearLabel"), () => { input.value = ""; after(); }, "fn"));
+    pad.append(keyButton("0", null, type("0")));
+    pad.append(keyButton("⌫", t("backspaceLabel"), () => { input.value = input.value.slice(0, -1); after(); }, "fn"));
+    if (withLetters) {
+      const toggle = keyButton(letters ? t("digits") : t("letters"), letters ? t("digitsLabel") : t("lettersLabel"), () => {
+        letters = !letters;
+        buildKeypads();
+        $("card-keypad").querySelector(".toggle").focus();
+      }, "fn toggle wide");
+      pad.append(toggle);
+      if (letters) {
+        const row = el("div", "letters");
+        for (const k of "ABCDEFGHIJKLMNOPQRSTUVWXYZ") row.append(keyButton(k, null, type(k)));
+        pad.append(row);
+      }
+    }
+  }
+
+  function buildKeypads() {
+    fillKeypad($("card-keypad"), $("card-input"), true, () => {});
+    fillKeypad($("pin-keypad"), $("pin-input"), false, updatePinCount);
+  }
+
+  // A barcode scanner is a keyboard: characters typed anywhere on the idle (or PIN) screen go to
+  // its field, and the Enter that follows submits it.
+  function onKeyDown(e) {
+    if (!view || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+    const input = view.state === "idle" ? $("card-input") : view.state === "pin" ? $("pin-input") : null;
+    if (!input || e.target === input || $("idle-dialog").open) return;
+    const tgt = e.target;
+    if (tgt && tgt.matches && tgt.matches("input, textarea, select")) return; // e.g. the simulation's checkboxes
+    if (WEDGE_CHAR.test(e.key)) {
+      e.preventDefault();
+      if (input.value.length < input.maxLength) input.value += e.key;
+      input.focus();
+      if (view.state === "pin") updatePinCount();
+    }
+  }
+
+  // ---- simulation ----------------------------------------------------------------------------
+
+  let catalog = [];
+
+  async function loadCatalog() {
+    catalogLoaded = true;
+    try {
+      catalog = await api("GET", "/api/sim/catalog");
+    } catch (e) {
+      catalogLoaded = false;
+      return;
+    }
+    const list = $("sim-list");
+    list.replaceChildren();
+    catalog.forEach((c, i) => {
+      const li = el("li", "sim-item");
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = "sim-" + i;
+      box.value = String(i);
+      const label = document.createElement("label");
+      label.htmlFor = box.id;
+      label.append(el("span", "row-title", titleOf(c)));
+      const meta = [c.item, c.kind];
+      if (c.parts > 1) meta.push(t("simParts", { n: c.parts }));
+      label.append(el("span", "sim-meta", meta.filter(Boolean).join(" · ")));
+      li.append(box, label);
+      list.append(li);
+    });
+  }
+
+  async function simLay(e) {
+    e.preventDefault();
+    const picked = [...$("sim-list").querySelectorAll("input:checked")].map((b) => catalog[Number(b.value)]).filter(Boolean);
+    if (!picked.length) return;
+    try {
+      await api("POST", "/api/sim/pad", { items: picked.map((c) => ({ item: c.item, parts: Math.max(1, c.parts || 1), patron_card: c.kind === "patron-card" })) });
+      for (const b of $("sim-list").querySelectorAll("input:checked")) b.checked = false;
+      announce(t("simDone", { n: picked.length }), false);
+    } catch (err) {
+      announce(t("simFailed") + ": " + err.message, true);
+    }
+  }
+
+  async function simClear() {
+    try {
+      await api("DELETE", "/api/sim/pad");
+      announce(t("simCleared"), false);
+    } catch (err) {
+      announce(t("simFailed") + ": " + err.message, true);
+    }
+  }
+
+  // ---- wiring ----------------------------------------------------------------------------------
+
+  function start() {
+    setLanguage(lang);
+    $("card-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const card = $("card-input").value.trim();
+      $("card-input").value = "";
+      if (!card) { $("card-input").focus(); return; }
+      act("/api/station/card", { card });
+    });
+    $("pin-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      const pin = $("pin-input").value;
+      $("pin-input").value = "";
+      updatePinCount();
+      if (!pin) { $("pin-input").focus(); return; }
+      act("/api/station/pin", { pin });
+    });
+    $("pin-input").addEventListener("input", updatePinCount);
+    $("pin-cancel").addEventListener("click", () => act("/api/station/end"));
+    $("checkin").addEventListener("click", () => act("/api/station/checkin"));
+    $("checkout").addEventListener("click", () => act("/api/station/checkout"));
+    $("patron-done").addEventListener("click", () => act("/api/station/end"));
+    $("receipt-done").addEventListener("click", () => act("/api/station/end"));
+    $("print").addEventListener("click", async () => {
+      if (busy) return;
+      setBusy(true);
+      try {
+        const r = await api("POST", "/api/station/receipt/print");
+        printed = !!(r && r.printed);
+        if (r && r.message) showLocalMessage(r.message);
+        if (view) renderReceipt(view, false);
+        $(printed ? "receipt-done" : "print").focus();
+      } catch (e) {
+        showLocalMessage({ code: e.code || "print-failed", text: e.message });
+      } finally {
+        setBusy(false);
+      }
+    });
+    const stillHere = () => {
+      const dlg = $("idle-dialog");
+      if (dlg.open) dlg.close();
+      if (idleTimer) clearInterval(idleTimer);
+      idleTimer = 0;
+      if (view && view.state !== "receipt") moveFocus(view.state);
+      act("/api/station/activity", undefined, true);
+    };
+    $("still-here").addEventListener("click", stillHere);
+    $("receipt-still-here").addEventListener("click", stillHere);
+    $("idle-dialog").addEventListener("cancel", (e) => e.preventDefault()); // Escape does not dismiss the countdown
+    for (const b of document.querySelectorAll("button.lang")) {
+      b.addEventListener("click", () => act("/api/station/language", { language: b.dataset.lang }, true));
+    }
+    $("sim-form").addEventListener("submit", simLay);
+    $("sim-clear").addEventListener("click", simClear);
+    document.addEventListener("keydown", onKeyDown);
+    poll().then(connect);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
+"""#),
     ]
 }

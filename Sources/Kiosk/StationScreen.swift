@@ -9,9 +9,11 @@ public protocol ReceiptPrinting: Sendable {
     func print(_ receipt: Receipt, language: KioskLanguage) async throws
 }
 
-/// Speaks a prompt (espeak-ng in the daemon). Never blocks and never fails the caller.
+/// Speaks a prompt (espeak-ng in the daemon). Never blocks and never fails the caller. Only
+/// the fixed prompts are spoken: never a patron's name, a title or the ILS's words, which the
+/// people around the station need not hear.
 public protocol Speaking: Sendable {
-    func say(_ text: String, language: KioskLanguage)
+    func say(_ prompt: SpokenPrompt, language: KioskLanguage)
 }
 
 /// The station screen's model: turns the desk's state and events into `StationView`s, keeps
@@ -34,6 +36,9 @@ public final class StationScreen: Sendable {
         /// Titles of pad items whose tags carry none, from the desk; items already asked about.
         var titles: [String: String] = [:]
         var asked: Set<String> = []
+        /// What was last spoken about: the countdown's warning, the items found on the pad.
+        var warned = false
+        var padCount = 0
     }
     private let state: Mutex<State>
 
@@ -52,33 +57,41 @@ public final class StationScreen: Sendable {
     public func handle(_ event: StationEvent) {
         let lang = language
         switch event {
-        case .askPIN: say(KioskText.prompt(.askPIN, lang))
-        case .welcome(let p): say(KioskText.prompt(.welcome, lang, p.name))
-        case .refused(let why): say(KioskText.session(why, lang))
+        case .askPIN:
+            show(KioskText.prompt(.askPIN, lang))
+            speak(.askPIN)
+        case .welcome(let p):
+            show(KioskText.prompt(.welcome, lang, p.name))
+            speak(.welcome)
+        case .refused(let why): show(KioskText.session(why, lang))
         case .working(let mode, _):
             let items = desk.padContents.items
             state.withLock { $0.board.start(items) }
-            _ = mode
-            say(KioskText.prompt(.working, lang, "\(items.count)"))
-        case .putBack(let item, let title): say(KioskText.prompt(.putBack, lang, title ?? item))
-        case .itemDone(let o): state.withLock { $0.board.done(o) }
+            show(KioskText.prompt(.working, lang, "\(items.count)"))
+            speak(mode == .checkout ? .checkingOut(items.count) : .returning(items.count))
+        case .putBack(let item, let title): show(KioskText.prompt(.putBack, lang, title ?? item))
+        case .itemDone(let o):
+            state.withLock { $0.board.done(o) }
+            if case .refused(let why) = o.result { speak(.itemRefused(why)) }
         case .receipt(let r):
-            let done = KioskText.doneCount(r.outcomes.filter(\.succeeded).count, of: r.outcomes.count, lang)
-            say(KioskText.prompt(.receipt, lang, done))
+            let done = r.outcomes.filter(\.succeeded).count
+            show(KioskText.prompt(.receipt, lang, KioskText.doneCount(done, of: r.outcomes.count, lang)))
+            speak(.done(count: done, mode: r.mode))
         case .sessionEnded:
             state.withLock {
                 $0.board.clear()
                 $0.message = nil
+                $0.warned = false
                 $0.language = defaults.language
             }
+            speak(.goodbye)
         case .tagFixed: break
         }
     }
 
-    private func say(_ m: KioskMessage) {
-        state.withLock { $0.message = m }
-        speaker?.say(m.text, language: language)
-    }
+    private func show(_ m: KioskMessage) { state.withLock { $0.message = m } }
+
+    private func speak(_ p: SpokenPrompt) { speaker?.say(p, language: language) }
 
     /// The view now.
     public func view() async -> StationView {
@@ -128,6 +141,16 @@ public final class StationScreen: Sendable {
     @discardableResult
     public func refresh() async -> StationView {
         var v = await view()
+        // Spoken once each: the countdown's warning, and the items the patron laid down.
+        let (warn, found) = state.withLock { s -> (Bool, Int?) in
+            let warn = v.idle?.warning == true && !s.warned
+            s.warned = v.idle?.warning == true
+            let count = v.state == "patron" ? v.pad.items.count : 0
+            defer { s.padCount = count }
+            return (warn, count > 0 && count != s.padCount ? count : nil)
+        }
+        if warn { speak(.idleWarning) }
+        if let found { speak(.itemsFound(found)) }
         let key = Self.changeKey(v)
         let (changed, revision) = state.withLock { s -> (Bool, Int) in
             guard s.last != key else { return (false, s.revision) }
@@ -229,11 +252,12 @@ public final class StationScreen: Sendable {
             try await printer.print(r, language: lang)
         } catch {
             let m = KioskText.prompt(.printFailed, lang)
-            say(m)
+            show(m)
             throw .unavailable(m)
         }
         let m = KioskText.prompt(.printed, lang)
-        say(m)
+        show(m)
+        speak(.takeReceipt)
         await desk.touch()
         return m
     }

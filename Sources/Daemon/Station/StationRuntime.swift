@@ -5,6 +5,7 @@ import Kiosk
 import Logging
 import RFIDGateConfig
 import ReaderHub
+import Readers
 import SIP2Client
 import Station
 import StationCore
@@ -32,6 +33,8 @@ final class StationRuntime: Sendable {
     let simulatedPad: SimulatedPad?
     /// The station screen's model, behind the kiosk server.
     let screen: StationScreen
+    /// The receipt printer's libusb context, when no USB reader brought one.
+    let printerUSB: USBContext?
     /// The outbox replay's own connection and the `[sip2]` it uses (the embedded ILS's address
     /// when none is configured).
     let syncClient: SIP2Client
@@ -44,8 +47,9 @@ final class StationRuntime: Sendable {
     private init(
         config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
         autopilot: AutopilotDriver, simulation: StationSimulation?, simulatedPad: SimulatedPad?, screen: StationScreen,
-        syncClient: SIP2Client, syncSettings: SIP2Settings
+        printerUSB: USBContext?, syncClient: SIP2Client, syncSettings: SIP2Settings
     ) {
+        self.printerUSB = printerUSB
         self.simulatedPad = simulatedPad
         self.screen = screen
         self.syncClient = syncClient
@@ -112,8 +116,13 @@ final class StationRuntime: Sendable {
                 if case .tagFixed(let item, let afi) = event { deskLogger.notice("tag of \(item) put right (AFI \(afi))") }
                 link.screen?.handle(event)
             })
+        let kiosk = KioskSettings(config.kiosk)
+        let speaker =
+            kiosk.speech
+            ? Speaker(configuration: .init(wavDirectory: kiosk.speechWAVDirectory), logger: Logger(label: "rfidgate.kiosk.speech")) : nil
+        let printer = Self.receiptPrinter(kiosk.printer, hub: hub, logger: logger)
         let screen = StationScreen(
-            desk: desk, settings: KioskSettings(config.kiosk), printer: nil, speaker: nil, simulated: simPad != nil)
+            desk: desk, settings: kiosk, printer: printer.printer, speaker: speaker, simulated: simPad != nil)
         link.screen = screen
         let autopilot = AutopilotDriver(
             autopilot: Autopilot(
@@ -121,8 +130,24 @@ final class StationRuntime: Sendable {
             pad: pad, clock: clock)
         return StationRuntime(
             config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
-            simulatedPad: simPad, screen: screen, syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
+            simulatedPad: simPad, screen: screen, printerUSB: printer.ownContext, syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
             syncSettings: syncSettings)
+    }
+
+    /// The ESC/POS printer on USB, on the readers' libusb context or its own. A box whose
+    /// libusb cannot start still lends: the patron is told there is no printer.
+    static func receiptPrinter(_ setting: KioskSettings.Printer, hub: ReaderHub, logger: Logger)
+        -> (printer: (any ReceiptPrinting)?, ownContext: USBContext?)
+    {
+        guard case .usb = setting else { return (nil, nil) }
+        if let usb = hub.usb { return (USBReceiptPrinting(setting, context: usb), nil) }
+        do {
+            let own = try USBContext.system()
+            return (USBReceiptPrinting(setting, context: own), own)
+        } catch {
+            logger.error("kiosk: no receipt printer: \(error)")
+            return (nil, nil)
+        }
     }
 
     /// The status report's JSON line (the control socket's thread).
@@ -172,6 +197,7 @@ final class StationRuntime: Sendable {
         hub.stopReaders()
         pad.stop()
         hub.shutdown()
+        printerUSB?.shutdown()
         await pool.disconnect()
         await syncClient.disconnect()
         try? await simulation?.ils.stop()
