@@ -56,6 +56,15 @@ struct KioskGuard<Context: RequestContext>: RouterMiddleware {
         return ["127.0.0.1", "localhost", "[::1]"].contains(name) || allowed.contains(name)
     }
 
+    /// A page's Origin ("http://127.0.0.1:8560") must name a host this server answers to: a
+    /// page of another site, even one whose name resolves to this box, is refused.
+    static func originAllowed(_ origin: String, allowed: Set<String>) -> Bool {
+        guard let sep = origin.firstRange(of: "://") else { return false }
+        let rest = origin[sep.upperBound...]
+        guard !rest.isEmpty, !rest.contains("/") else { return false }
+        return hostAllowed(String(rest), allowed: allowed)
+    }
+
     static func refusal(_ request: Request, allowedHosts: Set<String>) -> Response? {
         // HTTP/1.1 clients always name the host; a request without one (HTTP/1.0 on the Unix
         // socket, whose reach is its file mode) is let through.
@@ -67,11 +76,8 @@ struct KioskGuard<Context: RequestContext>: RouterMiddleware {
             if request.headers[HTTPField.Name("Sec-Fetch-Site")!] == "cross-site" {
                 return KioskResponse.error(.forbidden, code: "origin", "requests from other sites are refused")
             }
-            if let origin = request.headers[.origin], origin != "null" {
-                let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
-                if originHost?.lowercased() != host?.lowercased() {
-                    return KioskResponse.error(.forbidden, code: "origin", "requests from other sites are refused")
-                }
+            if let origin = request.headers[.origin], !originAllowed(origin, allowed: allowedHosts) {
+                return KioskResponse.error(.forbidden, code: "origin", "requests from other sites are refused")
             }
         }
         return nil

@@ -73,9 +73,8 @@ enum KioskSockets {
             return .dontUpgrade
         }
         // Browsers always send Origin on WebSocket requests: a page of another site is refused.
-        if let origin = request.headerFields[.origin], origin != "null" {
-            let originHost = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init)
-            if originHost?.lowercased() != (request.authority)?.lowercased() { return .dontUpgrade }
+        if let origin = request.headerFields[.origin], !KioskGuard<BasicRequestContext>.originAllowed(origin, allowed: allowedHosts) {
+            return .dontUpgrade
         }
         switch (path, screen) {
         case ("/api/station/events", .station(let s, _)):

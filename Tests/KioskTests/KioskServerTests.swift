@@ -143,7 +143,9 @@ import Glibc
             }
         }
         defer { client.cancel() }
-        #expect(await waitFor { received.withLock { $0.count } >= 1 })
+        let connected = await waitFor { received.withLock { $0.count } >= 1 }
+        if !connected, case .failure(let e) = await client.result { Issue.record("the WebSocket client failed: \(e)") }
+        #expect(connected)
         let hostile = GateView.Alarm(
             at: "2026-12-02 10:00:00", item: "X1", title: "</script><img src=x onerror=alert(1)>\u{1B}[2J", callNumber: "I247.5/1",
             shelfLocation: "2F", reason: "secured (not checked out)", reasonCode: "secured", reader: "gate-1", antenna: 1)
