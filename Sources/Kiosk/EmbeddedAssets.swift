@@ -568,8 +568,8 @@ enum EmbeddedAssets {
        }
       }
      },
-     "503": {
-      "description": "No printer, or it failed",
+     "409": {
+      "description": "No printer, or it failed (the message says which; the loans are done either way)",
       "content": {
        "application/json": {
         "schema": {
@@ -609,7 +609,52 @@ enum EmbeddedAssets {
        }
       }
      }
-    }
+    },
+    "parameters": [
+     {
+      "name": "Upgrade",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "websocket"
+       ]
+      }
+     },
+     {
+      "name": "Connection",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "Upgrade"
+       ]
+      }
+     },
+     {
+      "name": "Sec-WebSocket-Version",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "13"
+       ]
+      }
+     },
+     {
+      "name": "Sec-WebSocket-Key",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9+/]{22}==$"
+      }
+     }
+    ],
+    "description": "A WebSocket (RFC 6455): the whole view as a JSON text message at once and on every change. Messages the page sends are read and dropped. Only pages of this box (Origin naming a loopback or configured host) may connect."
    }
   },
   "/api/sim/catalog": {
@@ -741,6 +786,16 @@ enum EmbeddedAssets {
         }
        }
       }
+     },
+     "409": {
+      "description": "An item laid again with another number of parts than its tags have, or whose data does not fit a tag",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
      }
     }
    },
@@ -830,7 +885,52 @@ enum EmbeddedAssets {
        }
       }
      }
-    }
+    },
+    "parameters": [
+     {
+      "name": "Upgrade",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "websocket"
+       ]
+      }
+     },
+     {
+      "name": "Connection",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "Upgrade"
+       ]
+      }
+     },
+     {
+      "name": "Sec-WebSocket-Version",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "enum": [
+        "13"
+       ]
+      }
+     },
+     {
+      "name": "Sec-WebSocket-Key",
+      "in": "header",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[A-Za-z0-9+/]{22}==$"
+      }
+     }
+    ],
+    "description": "A WebSocket (RFC 6455): the whole view as a JSON text message at once and on every change. Messages the page sends are read and dropped. Only pages of this box (Origin naming a loopback or configured host) may connect."
    }
   }
  },
@@ -1350,7 +1450,8 @@ enum EmbeddedAssets {
      "card": {
       "type": "string",
       "minLength": 1,
-      "maxLength": 64
+      "maxLength": 64,
+      "description": "As the scanner or keypad gave it; a number the station cannot use is answered with a message, not an error"
      }
     },
     "additionalProperties": false,
@@ -1364,7 +1465,8 @@ enum EmbeddedAssets {
      "pin": {
       "type": "string",
       "minLength": 1,
-      "maxLength": 32
+      "maxLength": 32,
+      "description": "Never logged; a PIN the library system could not be sent is answered as a wrong PIN"
      }
     },
     "additionalProperties": false,

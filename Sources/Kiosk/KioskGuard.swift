@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import KioskCore
@@ -8,6 +9,9 @@ import KioskCore
 /// being framed, sniffed or made to load anything from elsewhere. Errors leave as JSON.
 struct KioskGuard<Context: RequestContext>: RouterMiddleware {
     let allowedHosts: Set<String>
+    /// The API's paths and their methods, from the OpenAPI document: another method on one
+    /// of them is answered 405 with the methods it takes.
+    let methods: [String: [String]]
 
     static var securityHeaders: HTTPFields {
         [
@@ -27,7 +31,12 @@ struct KioskGuard<Context: RequestContext>: RouterMiddleware {
         } else {
             do { response = try await next(request, context) } catch let e as HTTPResponseError {
                 let status = e.status
-                response = KioskResponse.error(status, code: "http-\(status.code)", Self.words(status))
+                if status == .notFound, let allowed = methods[request.uri.path], !allowed.contains(request.method.rawValue) {
+                    response = KioskResponse.error(.methodNotAllowed, code: "http-405", Self.words(.methodNotAllowed))
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                } else {
+                    response = KioskResponse.error(status, code: "http-\(status.code)", Self.words(status))
+                }
             }
         }
         for f in Self.securityHeaders where response.headers[f.name] == nil { response.headers.append(f) }
@@ -82,6 +91,17 @@ struct KioskGuard<Context: RequestContext>: RouterMiddleware {
         }
         return nil
     }
+}
+
+enum OpenAPIDocument {
+    /// Path → methods ("GET", "POST", ...) of the embedded document.
+    static let methods: [String: [String]] = {
+        guard let text = EmbeddedAssets.files["openapi.json"]?.body,
+            let doc = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            let paths = doc["paths"] as? [String: [String: Any]]
+        else { return [:] }
+        return paths.mapValues { ops in ops.keys.map { $0.uppercased() }.sorted() }
+    }()
 }
 
 enum KioskResponse {

@@ -93,11 +93,6 @@ func noBody(_ request: Request) async -> Response? {
 struct StationRoutes {
     let screen: StationScreen
 
-    /// Card numbers and PINs: printable, no SIP2 field delimiter.
-    static func printable(_ u: Unicode.Scalar) -> Bool {
-        u.value >= 0x21 && u.value != 0x7F && !(0x80...0x9F).contains(u.value) && u != "|"
-    }
-
     func add(to router: Router<BasicRequestContext>) {
         let s = screen
         router.get("/api/station") { _, _ in KioskResponse.json(await s.refresh()) }
@@ -107,7 +102,7 @@ struct StationRoutes {
             case .refused(let r): return r
             case .ok(let b):
                 do {
-                    guard let card = try b.string("card", length: 1...64, allowed: Self.printable) else {
+                    guard let card = try b.string("card", length: 1...64) else {
                         throw RequestBody.Invalid(why: "card")
                     }
                     return KioskResponse.json(await s.card(card))
@@ -120,7 +115,7 @@ struct StationRoutes {
             case .ok(let b):
                 let pin: String
                 do {
-                    guard let p = try b.string("pin", length: 1...32, allowed: Self.printable) else {
+                    guard let p = try b.string("pin", length: 1...32) else {
                         throw RequestBody.Invalid(why: "pin")
                     }
                     pin = p
@@ -195,7 +190,7 @@ struct StationRoutes {
         switch e {
         case .conflict(let m): KioskResponse.error(.conflict, m)
         case .notFound(let why): KioskResponse.error(.notFound, code: "not-found", why)
-        case .unavailable(let m): KioskResponse.error(.serviceUnavailable, m)
+        case .unavailable(let m): KioskResponse.error(.conflict, m)
         }
     }
 
@@ -248,7 +243,7 @@ struct SimRoutes {
                 let items: [SimItem]
                 do { items = try Self.items(b) } catch { return KioskResponse.error(.badRequest, code: "bad-body", error.why) }
                 do { return KioskResponse.json(try await sim.lay(items)) } catch {
-                    return KioskResponse.error(.badRequest, code: "bad-body", SafeText.display("\(error)"))
+                    return KioskResponse.error(.conflict, code: "sim-conflict", SafeText.display("\(error)"))
                 }
             }
         }

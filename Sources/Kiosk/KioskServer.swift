@@ -30,7 +30,8 @@ public struct KioskServer: Service {
 
     public func run() async throws {
         let router = Router()
-        router.add(middleware: KioskGuard(allowedHosts: Set(settings.allowedHosts.map { $0.lowercased() })))
+        router.add(
+            middleware: KioskGuard(allowedHosts: Set(settings.allowedHosts.map { $0.lowercased() }), methods: OpenAPIDocument.methods))
         KioskRoutes(screen: screen, logger: logger).add(to: router)
         let address: BindAddress
         let shown: @Sendable (Int) -> String
@@ -74,6 +75,11 @@ enum KioskSockets {
         }
         // Browsers always send Origin on WebSocket requests: a page of another site is refused.
         if let origin = request.headerFields[.origin], !KioskGuard<BasicRequestContext>.originAllowed(origin, allowed: allowedHosts) {
+            return .dontUpgrade
+        }
+        // A malformed handshake is answered by the router (400) instead of a closed connection.
+        let key = request.headerFields[HTTPField.Name("Sec-WebSocket-Key")!] ?? ""
+        guard key.utf8.count == 24, key.hasSuffix("=="), request.headerFields[HTTPField.Name("Sec-WebSocket-Version")!] == "13" else {
             return .dontUpgrade
         }
         switch (path, screen) {

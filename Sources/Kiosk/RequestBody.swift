@@ -36,7 +36,10 @@ struct RequestBody {
     func string(_ key: String, length: ClosedRange<Int>, allowed: ((Unicode.Scalar) -> Bool)? = nil) throws(Invalid) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw Invalid(why: "\(key) must be a string") }
-        guard length.contains(s.count) else { throw Invalid(why: "\(key) must be \(length.lowerBound)...\(length.upperBound) characters") }
+        // JSON Schema's lengths count code points, not grapheme clusters.
+        guard length.contains(s.unicodeScalars.count) else {
+            throw Invalid(why: "\(key) must be \(length.lowerBound)...\(length.upperBound) characters")
+        }
         if let allowed, !s.unicodeScalars.allSatisfy(allowed) { throw Invalid(why: "\(key) holds characters it may not") }
         return s
     }

@@ -203,6 +203,12 @@ public final class StationScreen: Sendable {
         guard case .needPIN = await desk.state else {
             throw .conflict(KioskText.session("no card to check a PIN for", language))
         }
+        // SIP2 cannot carry control characters or its field delimiter: such a PIN cannot be
+        // anyone's, and is answered as a wrong one without asking the ILS.
+        if pin.unicodeScalars.contains(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "|" }) {
+            show(KioskText.session("wrong PIN: please try again", language))
+            return await refresh()
+        }
         clearMessage()
         await desk.enterPIN(pin)
         return await refresh()

@@ -87,7 +87,9 @@ import Glibc
             try await raw("GET \(path) HTTP/1.1\r\nHost: \(host ?? "127.0.0.1:\(port)")\r\n\(extra)Connection: close\r\n\r\n")
         }
 
-        func post(_ path: String, body: String, type: String = "application/json", extra: String = "") async throws -> (
+        func post(
+            _ path: String, body: String, type: String = "application/json", extra: String = ""
+        ) async throws -> (
             status: Int, head: String, body: String
         ) {
             try await raw(

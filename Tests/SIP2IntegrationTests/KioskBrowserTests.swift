@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,8 +68,8 @@ enum Kiosk {
         return (p.terminationStatus, out)
     }
 
-    static func getJSON(_ url: String) throws -> Any {
-        let data = try Data(contentsOf: URL(string: url)!)
+    static func getJSON(_ url: String) async throws -> Any {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
         return try JSONSerialization.jsonObject(with: data)
     }
 }
@@ -98,7 +102,7 @@ extension SIP2PeerSuites {
             }
             #expect(st[set] == nil || (st[set]?["checkouts"] as? Int ?? 0) == 0, "\(set) reached the ILS: \(st[set] ?? [:])")
             // The tags: unsecured (0xC2) for every lent item, the set's parts still secured (0x07).
-            let tags = try Kiosk.getJSON(url + "/api/sim/tags") as? [[String: Any]] ?? []
+            let tags = try await Kiosk.getJSON(url + "/api/sim/tags") as? [[String: Any]] ?? []
             for t in tags {
                 let item = t["item"] as? String ?? ""
                 if items.contains(item) { #expect(t["afi"] as? Int == 0xC2, "\(item) tag \(t["uid"] ?? ""): AFI \(t["afi"] ?? "")") }
@@ -206,8 +210,11 @@ extension SIP2PeerSuites {
                 try Kiosk.run(
                     Kiosk.schemathesis,
                     [
-                        "run", url + "/api/openapi.json", "--url", url, "--checks", "all", "--max-examples", "30",
-                        "--seed", "28560", "--no-color",
+                        // The WebSocket views answer 101 and stay open, which an HTTP fuzzer
+                        // cannot follow: KioskServerTests and the browser runs test them. The
+                        // gate's calls answer 404 on a station (gatePageShowsAlarms covers them).
+                        "run", url + "/api/openapi.json", "--url", url, "--checks", "all", "--max-examples", "25",
+                        "--seed", "28560", "--no-color", "--exclude-path-regex", "(^/api/gate|/events$)",
                     ], environment: ["SCHEMATHESIS_HOOKS": ""])
             }
             #expect(status == 0, "schemathesis found failures:\n\(out)")

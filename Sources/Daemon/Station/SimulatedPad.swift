@@ -46,7 +46,18 @@ final class SimulatedPad: PadSimulating, Sendable {
 
     var world: SimulatedWorld { SimulatedWorld(field: field, beamInputs: { _, _, _ in 0 }) }
 
-    func catalog() -> [SimCatalogEntry] { entries }
+    /// The simulation's catalogue, then every item made on request (so a page in front of a
+    /// real ILS lists what a test or a person has laid).
+    func catalog() -> [SimCatalogEntry] {
+        let known = Set(entries.map(\.item))
+        let made = state.withLock { s in
+            s.items.keys.filter { !known.contains($0) }.sorted().map { id in
+                SimCatalogEntry(
+                    item: id, title: nil, parts: s.items[id]?.count ?? 1, kind: s.patronCards.contains(id) ? "patron-card" : "item")
+            }
+        }
+        return entries + made
+    }
 
     private func seen(_ uid: UInt64) -> Bool { reader.withLock { $0 }?.tag(.hf(uid)) != nil }
 

@@ -130,13 +130,16 @@ final class StationRuntime: Sendable {
             pad: pad, clock: clock)
         return StationRuntime(
             config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
-            simulatedPad: simPad, screen: screen, printerUSB: printer.ownContext, syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
+            simulatedPad: simPad, screen: screen, printerUSB: printer.ownContext,
+            syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
             syncSettings: syncSettings)
     }
 
     /// The ESC/POS printer on USB, on the readers' libusb context or its own. A box whose
     /// libusb cannot start still lends: the patron is told there is no printer.
-    static func receiptPrinter(_ setting: KioskSettings.Printer, hub: ReaderHub, logger: Logger)
+    static func receiptPrinter(
+        _ setting: KioskSettings.Printer, hub: ReaderHub, logger: Logger
+    )
         -> (printer: (any ReceiptPrinting)?, ownContext: USBContext?)
     {
         guard case .usb = setting else { return (nil, nil) }
