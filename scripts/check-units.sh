@@ -295,6 +295,12 @@ $(printf '%s\n' "$out" | grep -E 'rules:[0-9]+|^[A-Z_]+=' | tail -25)"; fi
     "$usb/2-4" add
   expect_no_match "16c0:05df \"HIDRelay\" hidraw" "$fixtures/vusb-hidrelay-other.umockdev" \
     "$usb/2-4/2-4:1.0/0003:16C0:05DF.0004/hidraw/hidraw1" add
+  # ID_USB_INTERFACES is not in the fixture: usb_id (50-udev-default.rules) must compute
+  # it from the "descriptors" attribute, as udevd does on a station.
+  expect_match "ESC/POS printer (interface class 07) usb_device" "$fixtures/escpos-printer.umockdev" \
+    "$usb/2-5" receipt-printer
+  expect_no_match "vendor-specific interface ff/07/01 (\":ff0701:\") usb_device" "$fixtures/vendor-ff0701.umockdev" \
+    "$usb/2-6" add
   expect_no_match "FEIG 0ab1:0002 remove event" "$fixtures/feig-obid-0002.umockdev" "$usb/2-1" remove
 fi
 
