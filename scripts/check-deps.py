@@ -36,6 +36,10 @@ rules = [
     ("SIP2", "product:NIOCore", "the SIP2 codec is pure"),
     ("CirculationModel", "product:GRDB", "the circulation model has no I/O"),
     ("ILSSimulator", "SIP2Client", "the simulated ILS is a server: it shares only the codec with the client"),
+    ("KioskCore", "product:Hummingbird", "the screens' views, catalogue and receipt bytes are pure"),
+    ("KioskCore", "Readers", "the screens' views, catalogue and receipt bytes are pure"),
+    ("StationCore", "Kiosk", "the station's rules know nothing of its screen"),
+    ("rfidgatectl", "Kiosk", "the technician's CLI has no web server in it"),
 ]
 # The simulated ILS is an I/O edge for simulation, like ReaderEmulators: of the library modules only
 # the daemon's wiring (the station's embedded ILS) may depend on it; executables, benches, tests may.

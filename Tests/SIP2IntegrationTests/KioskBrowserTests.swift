@@ -52,6 +52,8 @@ enum Kiosk {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: tool)
         p.arguments = args
+        // Tools leave caches in their working directory (schemathesis, hypothesis): not the tree.
+        p.currentDirectoryURL = FileManager.default.temporaryDirectory
         var env = ProcessInfo.processInfo.environment
         for (k, v) in extra { env[k] = v }
         p.environment = env
