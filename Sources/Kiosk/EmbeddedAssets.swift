@@ -2388,6 +2388,10 @@ main { flex: 1; padding: 1rem 1.5rem; max-width: 80rem; width: 100%; margin: 0 a
 .return-box p { margin-top: 0; }
 
 .actions { display: flex; flex-wrap: wrap; gap: 1rem; margin-top: 1.25rem; }
+/* With a tall stack on the pad the main actions stay in reach, not below the fold. */
+#screen-patron .actions, #screen-receipt .actions {
+  position: sticky; bottom: 0; z-index: 1; background: var(--panel); padding: 0.75rem 0; border-top: 1px solid var(--line);
+}
 
 .facts { list-style: none; padding: 0; margin: 0 0 0.5rem; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; font-size: 1.1rem; }
 .facts .good { color: var(--good); font-weight: 600; }

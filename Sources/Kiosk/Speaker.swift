@@ -58,6 +58,15 @@ public final class Speaker: Speaking, Sendable {
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "rfidgate.kiosk.speaker")) {
         self.configuration = configuration
         self.logger = logger
+        // espeak-ng exits 0 without writing when the WAV file's directory is missing.
+        if let dir = configuration.wavDirectory {
+            do {
+                try FileManager.default.createDirectory(
+                    atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+            } catch {
+                logger.error("speaker: cannot create \(dir) for the spoken prompts: \(error)")
+            }
+        }
     }
 
     /// Says a prompt in `language`.

@@ -139,6 +139,8 @@ extension SIP2PeerSuites {
             [kiosk]
             listen = "127.0.0.1:0"
             language = "zh"
+            speech = true
+            speech_wav_dir = "\(dir)/speech"
 
             [[readers]]
             id = "pad-1"
@@ -159,6 +161,11 @@ extension SIP2PeerSuites {
             try await checkout(
                 peer: peer, url: url, card: "Q2001", pin: "1234",
                 items: (1...9).map { "B-KB-\($0)" }, set: "BSET-KB", lang: "en", keyboardOnly: true)
+            // The daemon spoke the steps (espeak-ng into WAV files here): welcome, PIN, checking
+            // out, the refused set, done, in both languages.
+            let spoken = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/speech")) ?? []).filter { $0.hasSuffix(".wav") }
+            #expect(spoken.count >= 6, "spoken prompts: \(spoken.sorted())")
+            #expect(spoken.contains { $0.hasSuffix("-zh.wav") } && spoken.contains { $0.hasSuffix("-en.wav") }, "\(spoken.sorted())")
             let log = (try? String(contentsOfFile: dir + "/rfidgated.log", encoding: .utf8)) ?? ""
             for secret in ["0000", "1234"] {
                 #expect(!log.contains("pin=\(secret)") && !log.contains("\"pin\":\"\(secret)\""), "a PIN reached the daemon's log")
