@@ -30,6 +30,8 @@ public struct StationConfig: Sendable, Equatable {
     public var autoReturnAfterSeconds: Double? = nil
     /// The embedded default's simulated patrons (only with the simulated ILS and pad).
     public var simulatedVisitsPerMinute = 20.0
+    /// false: the embedded station's patrons stay away (the screen and its simulation panel only).
+    public var simulatedPatrons = true
     public var simulationSeed: UInt64 = 28_560
 
     public init() {}
@@ -109,7 +111,8 @@ enum StationSection: ConfigSection {
             if let v = try a.double("return_after_s") { s.autoReturnAfterSeconds = v }
         }
         if let m = try t.subtable("simulation") {
-            try m.allowOnly(["visits_per_minute", "seed"])
+            try m.allowOnly(["patrons", "visits_per_minute", "seed"])
+            if let v = try m.bool("patrons") { s.simulatedPatrons = v }
             if let v = try m.double("visits_per_minute") { s.simulatedVisitsPerMinute = v }
             if let v = try m.int("seed") { s.simulationSeed = UInt64(truncatingIfNeeded: v) }
         }

@@ -173,6 +173,51 @@ import Glibc
         }
     }
 
+    @Test func theUnixSocketServesTheSameAPI() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UInt32.random(in: 0...UInt32.max)).sock").path
+        defer { unlink(path) }
+        let screen = GateScreen(language: .zh)
+        let address = Mutex<String?>(nil)
+        let server = KioskServer(
+            settings: KioskSettings(listen: .unix(path: path)), screen: .gate(screen), logger: Logger(label: "kiosk-test"),
+            onListening: { a in address.withLock { $0 = a } })
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        #expect(await waitFor { address.withLock { $0 } != nil })
+        #expect(address.withLock { $0 } == "unix:\(path)")
+        let answer = try await withCheckedThrowingContinuation { (c: CheckedContinuation<String, any Error>) in
+            DispatchQueue.global().async {
+                c.resume(
+                    with: Result {
+                        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+                        defer { close(fd) }
+                        var addr = sockaddr_un()
+                        addr.sun_family = sa_family_t(AF_UNIX)
+                        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+                            for (i, b) in path.utf8.enumerated() where i < raw.count - 1 { raw[i] = b }
+                        }
+                        let rc = withUnsafePointer(to: &addr) {
+                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                            }
+                        }
+                        guard rc == 0 else { throw POSIXError(.ECONNREFUSED) }
+                        let request = Array("GET /api/gate HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".utf8)
+                        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                        var out: [UInt8] = []
+                        var buf = [UInt8](repeating: 0, count: 4096)
+                        while true {
+                            let n = recv(fd, &buf, buf.count, 0)
+                            if n <= 0 { break }
+                            out += buf[0..<n]
+                        }
+                        return String(decoding: out, as: UTF8.self)
+                    })
+            }
+        }
+        #expect(answer.hasPrefix("HTTP/1.1 200") && answer.contains("\"alarms_today\":0"), "\(answer.prefix(300))")
+    }
+
     func waitFor(_ condition: () -> Bool) async -> Bool {
         for _ in 0..<400 {
             if condition() { return true }

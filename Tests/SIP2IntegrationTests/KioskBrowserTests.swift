@@ -172,6 +172,53 @@ extension SIP2PeerSuites {
             }
         }
 
+        @Test("the README's try-out: the embedded station's demo library checked out in a browser")
+        func embeddedStationInABrowser() async throws {
+            try Kiosk.requireTools()
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-demo-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            // `rfidgated --role station` on a free port, its simulated patrons kept away so the
+            // demo items are on the shelf; the ILS is the embedded one, with its demo library.
+            try """
+            role = "station"
+
+            [station.simulation]
+            patrons = false
+
+            [kiosk]
+            listen = "127.0.0.1:0"
+
+            [[readers]]
+            id = "pad-1"
+            driver = "feig-sim"
+            antennas = [1]
+            """.write(toFile: dir + "/station.toml", atomically: true, encoding: .utf8)
+            let (daemon, url) = try await Kiosk.start(config: dir + "/station.toml", log: dir + "/rfidgated.log")
+            defer { _ = StationDaemon.stop(daemon) }
+            let catalogue = try await Kiosk.getJSON(url + "/api/sim/catalog") as? [[String: Any]] ?? []
+            #expect(catalogue.count >= 16, "the demo catalogue: \(catalogue.count) entries")
+            // Three books on the shelf and the 3-part set without its third disc; the demo patron.
+            let stack: [[String: Any]] = [
+                ["item": "39001000000011"], ["item": "39001000000029"], ["item": "39001000000037"],
+                ["item": "39001000000110", "parts": 3, "missing": [3]],
+            ]
+            let items = String(decoding: try JSONSerialization.data(withJSONObject: stack), as: UTF8.self)
+            let (status, out) = try await offPool {
+                try Kiosk.run(
+                    Kiosk.python,
+                    [
+                        Kiosk.scripts + "/station_browser.py", "--url", url, "--card", "21001000000011", "--items", items, "--lang", "zh",
+                        "--expect-done", "3", "--expect-refused", "1", "--artifacts", Kiosk.artifacts + "/demo",
+                    ])
+            }
+            #expect(status == 0, "station_browser.py on the embedded station failed:\n\(out)")
+            let tags = try await Kiosk.getJSON(url + "/api/sim/tags") as? [[String: Any]] ?? []
+            for t in tags where ["39001000000011", "39001000000029", "39001000000037"].contains(t["item"] as? String ?? "") {
+                #expect(t["afi"] as? Int == 0xC2, "\(t)")
+            }
+        }
+
         @Test("gate page: alarms, counts and axe-core on the simulated gate")
         func gatePageShowsAlarms() async throws {
             try Kiosk.requireTools()

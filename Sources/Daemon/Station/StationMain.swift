@@ -37,7 +37,7 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
                     follow: { await screen.run() }),
                 successTerminationBehavior: .ignore, serviceName: "kiosk"))
     }
-    if let simulation = runtime.simulation {
+    if let simulation = runtime.simulation, config.station.simulatedPatrons {
         services.append(
             .init(
                 service: StationSimulationService(
