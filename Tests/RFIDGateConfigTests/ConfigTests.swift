@@ -93,6 +93,7 @@ struct ConfigTests {
             checkout_with_card = true
             return_after_s = 2.5
             [station.simulation]
+            patrons = false
             visits_per_minute = 30
             seed = 7
             """)
@@ -105,6 +106,35 @@ struct ConfigTests {
         #expect(!s.offlineEnabled && s.offlineMaxItemsPerPatron == 2 && s.offlineMaxItemsPerSession == 1)
         #expect(s.offlineGoodStandingDays == 7 && s.offlineLoanDays == 21)
         #expect(s.autoCheckoutWithCard && s.autoReturnAfterSeconds == 2.5 && s.simulatedVisitsPerMinute == 30 && s.simulationSeed == 7)
+        #expect(!s.simulatedPatrons)
+    }
+
+    @Test func everyKioskKeyIsRead() throws {
+        let defaults = GateConfig().kiosk
+        #expect(defaults.enabled && defaults.listen == "127.0.0.1:8560" && defaults.language == "zh" && defaults.printer == "none")
+        #expect(defaults.tcp?.host == "127.0.0.1" && defaults.tcp?.port == 8560)
+        let c = try ConfigFile.parse(
+            """
+            [kiosk]
+            enabled = true
+            listen = "[::1]:0"
+            unix_socket = "/run/rfidgate/kiosk.sock"
+            allowed_hosts = ["station-3.library.example"]
+            language = "en"
+            speech = true
+            speech_wav_dir = "/var/lib/rfidgate/speech"
+            printer = "usb"
+            printer_vendor = 0x0416
+            printer_product = 0x5011
+            """)
+        let k = c.kiosk
+        #expect(k.tcp?.host == "::1" && k.tcp?.port == 0 && k.unixSocket == "/run/rfidgate/kiosk.sock")
+        #expect(k.allowedHosts == ["station-3.library.example"] && k.language == "en" && k.speech)
+        #expect(
+            k.speechWAVDirectory == "/var/lib/rfidgate/speech" && k.printer == "usb" && k.printerVendor == 0x0416
+                && k.printerProduct == 0x5011)
+        let socketOnly = try ConfigFile.parse("[kiosk]\nlisten = \"\"\nunix_socket = \"/run/k.sock\"")
+        #expect(socketOnly.kiosk.tcp == nil && socketOnly.kiosk.unixSocket == "/run/k.sock")
     }
 
     @Test(arguments: [
@@ -123,6 +153,14 @@ struct ConfigTests {
         ("[station]\nsecured_afi = 194\nunsecured_afi = 194", "two different bytes"),
         ("[station.patron_cards]\n\"card-7\" = \"P1\"", "must be a card UID in hex"),
         ("this is = not toml =", "not valid TOML"),
+        ("[kiosk]\nlisten = \"8560\"", "[kiosk] listen must be \"host:port\""),
+        ("[kiosk]\nlisten = \"\"", "[kiosk] needs listen or unix_socket"),
+        ("[kiosk]\nlanguage = \"fr\"", "[kiosk] language must be"),
+        ("[kiosk]\nprinter = \"serial\"", "[kiosk] printer must be"),
+        ("[kiosk]\nunix_socket = \"kiosk.sock\"", "absolute path"),
+        ("[kiosk]\nprinter_vendor = 70000", "0...65535"),
+        ("[kiosk]\nlisen = \"127.0.0.1:1\"", "unknown key kiosk.lisen"),
+        ("[station.simulation]\npatrons = 1", "station.simulation.patrons must be true or false"),
     ])
     func badFilesSayWhatToFix(text: String, message: String) {
         do {
