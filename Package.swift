@@ -151,7 +151,11 @@ let package = Package(
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["Assets"]),
+            exclude: ["Assets", "openapi.json"],
+            plugins: ["EmbedKioskAssets"]),
+        // Build-time tool and plugin: the pages and the OpenAPI document compiled into Kiosk.
+        .executableTarget(name: "KioskAssetEmbedder"),
+        .plugin(name: "EmbedKioskAssets", capability: .buildTool(), dependencies: ["KioskAssetEmbedder"]),
 
         // Thin executables.
         .executableTarget(

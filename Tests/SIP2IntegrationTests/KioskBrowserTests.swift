@@ -70,6 +70,20 @@ enum Kiosk {
         return (p.terminationStatus, out)
     }
 
+    /// Runs `body` against `rfidgated` started with the configuration `config(dir)` (in a
+    /// fresh temp dir, removed after), stopping the daemon whatever happens.
+    static func withDaemon(
+        _ name: String, _ config: (_ dir: String) -> String, body: (_ url: String, _ dir: String) async throws -> Void
+    ) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try config(dir).write(toFile: dir + "/rfidgated.toml", atomically: true, encoding: .utf8)
+        let (daemon, url) = try await start(config: dir + "/rfidgated.toml", log: dir + "/rfidgated.log")
+        defer { _ = StationDaemon.stop(daemon) }
+        try await body(url, dir)
+    }
+
     static func getJSON(_ url: String) async throws -> Any {
         let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
         return try JSONSerialization.jsonObject(with: data)
@@ -117,164 +131,156 @@ extension SIP2PeerSuites {
         func stationPageChecksOutThroughThePeer() async throws {
             try Kiosk.requireTools()
             let peer = try Peer(.invenio)
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
-            try """
-            role = "station"
+            try await Kiosk.withDaemon("kiosk") { dir in
+                """
+                role = "station"
 
-            [cache]
-            path = "\(dir)/station.sqlite"
+                [cache]
+                path = "\(dir)/station.sqlite"
 
-            [sip2]
-            server = "127.0.0.1:\(peer.port)"
-            login = "sc_user"
-            password = "sc_pass"
-            institution = "DEMO"
+                [sip2]
+                server = "127.0.0.1:\(peer.port)"
+                login = "sc_user"
+                password = "sc_pass"
+                institution = "DEMO"
 
-            [station]
-            id = "browser-test"
-            require_pin = true
+                [station]
+                id = "browser-test"
+                require_pin = true
 
-            [kiosk]
-            listen = "127.0.0.1:0"
-            language = "zh"
-            speech = true
-            speech_wav_dir = "\(dir)/speech"
+                [kiosk]
+                listen = "127.0.0.1:0"
+                language = "zh"
+                speech = true
+                speech_wav_dir = "\(dir)/speech"
 
-            [[readers]]
-            id = "pad-1"
-            driver = "feig-sim"
-            antennas = [1]
-            """.write(toFile: dir + "/station.toml", atomically: true, encoding: .utf8)
-            let (daemon, url) = try await Kiosk.start(config: dir + "/station.toml", log: dir + "/rfidgated.log")
-            defer { _ = StationDaemon.stop(daemon) }
-
-            // P0003 has I0003 on loan already: its checkout here is a renewal.
-            try await checkout(
-                peer: peer, url: url, card: "P0003", pin: "0000",
-                items: ["I0001", "I0002", "I0003", "I0005", "B-EN-1", "B-EN-2", "B-EN-3", "B-EN-4", "B-EN-5"], set: "BSET-EN",
-                lang: "en", keyboardOnly: false)
-            try await checkout(
-                peer: peer, url: url, card: "P0001", pin: "1234",
-                items: (1...9).map { "B-ZH-\($0)" }, set: "BSET-ZH", lang: "zh", keyboardOnly: false)
-            try await checkout(
-                peer: peer, url: url, card: "Q2001", pin: "1234",
-                items: (1...9).map { "B-KB-\($0)" }, set: "BSET-KB", lang: "en", keyboardOnly: true)
-            // The daemon spoke the steps (espeak-ng into WAV files here): welcome, PIN, checking
-            // out, the refused set, done, in both languages.
-            let spoken = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/speech")) ?? []).filter { $0.hasSuffix(".wav") }
-            #expect(spoken.count >= 6, "spoken prompts: \(spoken.sorted())")
-            #expect(spoken.contains { $0.hasSuffix("-zh.wav") } && spoken.contains { $0.hasSuffix("-en.wav") }, "\(spoken.sorted())")
-            let log = (try? String(contentsOfFile: dir + "/rfidgated.log", encoding: .utf8)) ?? ""
-            for secret in ["0000", "1234"] {
-                #expect(!log.contains("pin=\(secret)") && !log.contains("\"pin\":\"\(secret)\""), "a PIN reached the daemon's log")
+                [[readers]]
+                id = "pad-1"
+                driver = "feig-sim"
+                antennas = [1]
+                """
+            } body: { url, dir in
+                // P0003 has I0003 on loan already: its checkout here is a renewal.
+                try await checkout(
+                    peer: peer, url: url, card: "P0003", pin: "0000",
+                    items: ["I0001", "I0002", "I0003", "I0005", "B-EN-1", "B-EN-2", "B-EN-3", "B-EN-4", "B-EN-5"], set: "BSET-EN",
+                    lang: "en", keyboardOnly: false)
+                try await checkout(
+                    peer: peer, url: url, card: "P0001", pin: "1234",
+                    items: (1...9).map { "B-ZH-\($0)" }, set: "BSET-ZH", lang: "zh", keyboardOnly: false)
+                try await checkout(
+                    peer: peer, url: url, card: "Q2001", pin: "1234",
+                    items: (1...9).map { "B-KB-\($0)" }, set: "BSET-KB", lang: "en", keyboardOnly: true)
+                // The daemon spoke the steps (espeak-ng into WAV files here): welcome, PIN, checking
+                // out, the refused set, done, in both languages.
+                let spoken = ((try? FileManager.default.contentsOfDirectory(atPath: dir + "/speech")) ?? []).filter { $0.hasSuffix(".wav") }
+                #expect(spoken.count >= 6, "spoken prompts: \(spoken.sorted())")
+                #expect(spoken.contains { $0.hasSuffix("-zh.wav") } && spoken.contains { $0.hasSuffix("-en.wav") }, "\(spoken.sorted())")
+                let log = (try? String(contentsOfFile: dir + "/rfidgated.log", encoding: .utf8)) ?? ""
+                for secret in ["0000", "1234"] {
+                    #expect(!log.contains("pin=\(secret)") && !log.contains("\"pin\":\"\(secret)\""), "a PIN reached the daemon's log")
+                }
             }
         }
 
         @Test("the README's try-out: the embedded station's demo library checked out in a browser")
         func embeddedStationInABrowser() async throws {
             try Kiosk.requireTools()
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-demo-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
             // `rfidgated --role station` on a free port, its simulated patrons kept away so the
             // demo items are on the shelf; the ILS is the embedded one, with its demo library.
-            try """
-            role = "station"
+            try await Kiosk.withDaemon("kiosk-demo") { dir in
+                """
+                role = "station"
 
-            [station.simulation]
-            patrons = false
+                [station.simulation]
+                patrons = false
 
-            [kiosk]
-            listen = "127.0.0.1:0"
+                [kiosk]
+                listen = "127.0.0.1:0"
 
-            [[readers]]
-            id = "pad-1"
-            driver = "feig-sim"
-            antennas = [1]
-            """.write(toFile: dir + "/station.toml", atomically: true, encoding: .utf8)
-            let (daemon, url) = try await Kiosk.start(config: dir + "/station.toml", log: dir + "/rfidgated.log")
-            defer { _ = StationDaemon.stop(daemon) }
-            let catalogue = try await Kiosk.getJSON(url + "/api/sim/catalog") as? [[String: Any]] ?? []
-            #expect(catalogue.count >= 16, "the demo catalogue: \(catalogue.count) entries")
-            // Three books on the shelf and the 3-part set without its third disc; the demo patron.
-            let stack: [[String: Any]] = [
-                ["item": "39001000000011"], ["item": "39001000000029"], ["item": "39001000000037"],
-                ["item": "39001000000110", "parts": 3, "missing": [3]],
-            ]
-            let items = String(decoding: try JSONSerialization.data(withJSONObject: stack), as: UTF8.self)
-            let (status, out) = try await offPool {
-                try Kiosk.run(
-                    Kiosk.python,
-                    [
-                        Kiosk.scripts + "/station_browser.py", "--url", url, "--card", "21001000000011", "--items", items, "--lang", "zh",
-                        "--expect-done", "3", "--expect-refused", "1", "--artifacts", Kiosk.artifacts + "/demo",
-                    ])
-            }
-            #expect(status == 0, "station_browser.py on the embedded station failed:\n\(out)")
-            let tags = try await Kiosk.getJSON(url + "/api/sim/tags") as? [[String: Any]] ?? []
-            for t in tags where ["39001000000011", "39001000000029", "39001000000037"].contains(t["item"] as? String ?? "") {
-                #expect(t["afi"] as? Int == 0xC2, "\(t)")
+                [[readers]]
+                id = "pad-1"
+                driver = "feig-sim"
+                antennas = [1]
+                """
+            } body: { url, dir in
+                let catalogue = try await Kiosk.getJSON(url + "/api/sim/catalog") as? [[String: Any]] ?? []
+                #expect(catalogue.count >= 16, "the demo catalogue: \(catalogue.count) entries")
+                // Three books on the shelf and the 3-part set without its third disc; the demo patron.
+                let stack: [[String: Any]] = [
+                    ["item": "39001000000011"], ["item": "39001000000029"], ["item": "39001000000037"],
+                    ["item": "39001000000110", "parts": 3, "missing": [3]],
+                ]
+                let items = String(decoding: try JSONSerialization.data(withJSONObject: stack), as: UTF8.self)
+                let (status, out) = try await offPool {
+                    try Kiosk.run(
+                        Kiosk.python,
+                        [
+                            Kiosk.scripts + "/station_browser.py", "--url", url, "--card", "21001000000011", "--items", items, "--lang",
+                            "zh",
+                            "--expect-done", "3", "--expect-refused", "1", "--artifacts", Kiosk.artifacts + "/demo",
+                        ])
+                }
+                #expect(status == 0, "station_browser.py on the embedded station failed:\n\(out)")
+                let tags = try await Kiosk.getJSON(url + "/api/sim/tags") as? [[String: Any]] ?? []
+                for t in tags where ["39001000000011", "39001000000029", "39001000000037"].contains(t["item"] as? String ?? "") {
+                    #expect(t["afi"] as? Int == 0xC2, "\(t)")
+                }
             }
         }
 
         @Test("gate page: alarms, counts and axe-core on the simulated gate")
         func gatePageShowsAlarms() async throws {
             try Kiosk.requireTools()
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-gate-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
             // The embedded simulated gate (every fifth patron carries an item not checked out).
-            try """
-            [cache]
-            path = "\(dir)/gate.sqlite"
+            try await Kiosk.withDaemon("kiosk-gate") { dir in
+                """
+                [cache]
+                path = "\(dir)/gate.sqlite"
 
-            [kiosk]
-            listen = "127.0.0.1:0"
-            """.write(toFile: dir + "/gate.toml", atomically: true, encoding: .utf8)
-            let (daemon, url) = try await Kiosk.start(config: dir + "/gate.toml", log: dir + "/rfidgated.log")
-            defer { _ = StationDaemon.stop(daemon) }
-            let (status, out) = try await offPool {
-                try Kiosk.run(Kiosk.python, [Kiosk.scripts + "/gate_browser.py", "--url", url, "--artifacts", Kiosk.artifacts])
+                [kiosk]
+                listen = "127.0.0.1:0"
+                """
+            } body: { url, dir in
+                let (status, out) = try await offPool {
+                    try Kiosk.run(Kiosk.python, [Kiosk.scripts + "/gate_browser.py", "--url", url, "--artifacts", Kiosk.artifacts])
+                }
+                #expect(status == 0, "gate_browser.py failed:\n\(out)")
             }
-            #expect(status == 0, "gate_browser.py failed:\n\(out)")
         }
 
         @Test("the kiosk API follows its OpenAPI document (schemathesis, every check)")
         func apiFollowsItsDocument() async throws {
             try Kiosk.requireTools()
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-api-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: dir) }
             // The embedded station (simulated ILS and pad); its simulated patrons step aside
             // only for a connected page, so the API meets a station that is also busy.
-            try """
-            role = "station"
+            try await Kiosk.withDaemon("kiosk-api") { dir in
+                """
+                role = "station"
 
-            [kiosk]
-            listen = "127.0.0.1:0"
+                [kiosk]
+                listen = "127.0.0.1:0"
 
-            [[readers]]
-            id = "pad-1"
-            driver = "feig-sim"
-            antennas = [1]
-            """.write(toFile: dir + "/station.toml", atomically: true, encoding: .utf8)
-            let (daemon, url) = try await Kiosk.start(config: dir + "/station.toml", log: dir + "/rfidgated.log")
-            defer { _ = StationDaemon.stop(daemon) }
-            let (status, out) = try await offPool {
-                try Kiosk.run(
-                    Kiosk.schemathesis,
-                    [
-                        // The WebSocket views answer 101 and stay open, which an HTTP fuzzer
-                        // cannot follow: KioskServerTests and the browser runs test them. The
-                        // gate's calls answer 404 on a station (gatePageShowsAlarms covers them).
-                        "run", url + "/api/openapi.json", "--url", url, "--checks", "all", "--max-examples", "25",
-                        "--seed", "28560", "--no-color", "--exclude-path-regex", "(^/api/gate|/events$)",
-                    ], environment: ["SCHEMATHESIS_HOOKS": ""])
+                [[readers]]
+                id = "pad-1"
+                driver = "feig-sim"
+                antennas = [1]
+                """
+            } body: { url, dir in
+                let (status, out) = try await offPool {
+                    try Kiosk.run(
+                        Kiosk.schemathesis,
+                        [
+                            // The WebSocket views answer 101 and stay open, which an HTTP fuzzer
+                            // cannot follow: KioskServerTests and the browser runs test them. The
+                            // gate's calls answer 404 on a station (gatePageShowsAlarms covers them).
+                            "run", url + "/api/openapi.json", "--url", url, "--checks", "all", "--max-examples", "25",
+                            "--seed", "28560", "--no-color", "--exclude-path-regex", "(^/api/gate|/events$)",
+                        ], environment: ["SCHEMATHESIS_HOOKS": ""])
+                }
+                #expect(status == 0, "schemathesis found failures:\n\(out)")
+                print(out.split(separator: "\n").suffix(15).joined(separator: "\n"))
             }
-            #expect(status == 0, "schemathesis found failures:\n\(out)")
-            print(out.split(separator: "\n").suffix(15).joined(separator: "\n"))
         }
     }
 }
