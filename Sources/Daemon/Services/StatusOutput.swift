@@ -43,6 +43,17 @@ public final class StatusOutput: Sendable {
                 + pad("\(now.readerErrors)", 8))
     }
 
+    /// The same figures as one line for systemd's STATUS= (`systemctl status` shows it): under
+    /// systemd the live figures go there, to `rfidgatectl` and to metrics, and the journal gets
+    /// events, not 86,400 table lines a day.
+    func statusText(_ now: GateRuntime.Snapshot, previous: GateRuntime.Snapshot) -> String {
+        let dt = Double(now.nanos &- previous.nanos) / 1e9
+        let reads = Double(now.reads - previous.reads) / max(dt, 1e-9)
+        let items = Double(now.items - previous.items) / max(dt, 1e-9)
+        return "\(format(reads, 0)) reads/s, \(format(items, 1)) items/s, \(now.alarms) alarms, ring "
+            + "\(Int((now.ringFill * 100).rounded()))%, \(now.drops) drops, \(now.readerErrors) reader errors"
+    }
+
     /// Prints and logs every pending gate event without recording it (no event log).
     /// Call from one task only (ring consumer); the daemon uses `EventRecorder` instead.
     public func drainEvents(_ runtime: GateRuntime, logger: Logger) {

@@ -25,13 +25,23 @@ public struct StatusService: Service {
         var lastPrint = runtime.snapshot()
         var lastWatchdog = lastPrint.nanos
         var lastHeartbeat = runtime.heartbeat
-        output.header(runtime)
+        // Under systemd stdout is the journal: the live figures go to STATUS= instead.
+        let toJournal = JournalLogHandler.isConnected
+        if toJournal {
+            logger.notice("gate running; live figures in systemctl status, rfidgatectl status and top")
+        } else {
+            output.header(runtime)
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(50))
             if let recorder { recorder.drain() } else { output.drainEvents(runtime, logger: logger) }
             let now = runtime.snapshot()
             if now.nanos &- lastPrint.nanos >= interval {
-                output.line(now, previous: lastPrint)
+                if toJournal {
+                    notifier.status(output.statusText(now, previous: lastPrint))
+                } else {
+                    output.line(now, previous: lastPrint)
+                }
                 lastPrint = now
             }
             if let every = watchdogEvery, now.nanos &- lastWatchdog >= every {
