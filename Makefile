@@ -48,12 +48,14 @@ STRIP ?= strip
 .PHONY: release man install install-files uninstall deb lintian clean-package
 
 # --- binaries -------------------------------------------------------------------------
+# BIN_PATH=DIR packages binaries built elsewhere (no swift build here).
+BIN_PATH ?=
 release:
-	@for p in $(PRODUCTS); do \
+	@if [ -z "$(BIN_PATH)" ]; then for p in $(PRODUCTS); do \
 	  echo "== swift build $(SWIFT_BUILD_FLAGS) --product $$p"; \
 	  $(SWIFT) build $(SWIFT_BUILD_FLAGS) --product $$p 2>&1 | tail -n 3; \
-	done
-	@bin=$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path); \
+	done; fi
+	@bin=$${BIN_PATH:-$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)}; \
 	mkdir -p $(STAGE)/bin; \
 	for p in $(PRODUCTS); do \
 	  cp "$$bin/$$p" $(STAGE)/bin/$$p.unstripped; \
