@@ -87,8 +87,11 @@ trap cleanup EXIT
 cp -a "$cache" "$root"
 cp "$deb" "$root/root/rfidgate.deb"
 
+# NSPAWN_EXTRA: more nspawn options, e.g. --bind-ro=/opt/swift to try a package of
+# dynamically linked (debug) binaries.
+# shellcheck disable=SC2086
 systemd-nspawn -D "$root" --register=no --keep-unit --boot --console=pipe \
-  --machine=rfidgate-ct > "$work/nspawn.log" 2>&1 < /dev/null &
+  --machine=rfidgate-ct ${NSPAWN_EXTRA:-} > "$work/nspawn.log" 2>&1 < /dev/null &
 nspawn_pid=$!
 
 # PID 1 of the container: the nspawn process's child.
@@ -101,7 +104,13 @@ done
 [ -n "$P" ] || { tail -n 30 "$work/nspawn.log"; die "the container's systemd did not start"; }
 ct() { nsenter -t "$P" -a "$@"; }
 
-state=$(timeout 120 nsenter -t "$P" -a systemctl is-system-running --wait 2>&1)
+# systemctl answers once PID 1 has its private socket; until then "Failed to connect to bus".
+state=""
+for _ in $(seq 120); do
+  state=$(timeout 120 nsenter -t "$P" -a systemctl is-system-running --wait 2>&1)
+  case "$state" in running|degraded) break ;; esac
+  sleep 0.5
+done
 case "$state" in
   running|degraded) ok "container booted (systemd $(ct systemctl --version | awk 'NR==1{print $2}'), state $state)" ;;
   *) bad "container boot: $state" "$(tail -n 30 "$work/nspawn.log")"; exit 1 ;;
