@@ -62,7 +62,7 @@ release:
 	  $(STRIP) --strip-unneeded --remove-section=.comment --remove-section=.note \
 	    -o $(STAGE)/bin/$$p $(STAGE)/bin/$$p.unstripped; \
 	  chmod 0755 $(STAGE)/bin/$$p; \
-	  printf '%-12s %6.1f MB stripped (%6.1f MB before strip)  NEEDED: %s\n' $$p \
+	  printf '%-12s %6.1f MiB stripped (%6.1f MiB before strip)  NEEDED: %s\n' $$p \
 	    "$$(stat -c %s $(STAGE)/bin/$$p | awk '{print $$1 / 1048576}')" \
 	    "$$(stat -c %s $(STAGE)/bin/$$p.unstripped | awk '{print $$1 / 1048576}')" \
 	    "$$(objdump -p $(STAGE)/bin/$$p | awk '/NEEDED/ {printf "%s ", $$2}')"; \
