@@ -10,8 +10,9 @@
 #   3. a SIGSTOPped daemon is killed by the watchdog and its successor is READY within 10 s
 #      (the figure is printed);
 #   4. the daemon's journal has no seccomp or sandbox failures;
-#   5. `systemctl stop` ends cleanly within TimeoutStopSec;
-#   6. dpkg --purge removes the store and the users.
+#   5. installing the package again (the upgrade path) restarts the daemon once;
+#   6. `systemctl stop` ends cleanly within TimeoutStopSec;
+#   7. dpkg --purge removes the store and the users.
 #
 # Usage (root):  bash scripts/systemd-container-test.sh [PATH.deb]   (default: dist/*.deb, the
 #                newest; `make deb` builds it)
@@ -132,6 +133,13 @@ if [ "$active" = active ] && ct systemctl is-enabled rfidgated >/dev/null 2>&1; 
 else
   bad "rfidgated after dpkg -i: ${active:-unknown}" "$(ct systemctl status rfidgated --no-pager 2>&1 | tail -n 20)"
 fi
+# WatchdogSec=3s must not kill a healthy daemon: 8 s (more than two intervals) without a restart.
+sleep 8
+n=$(ct systemctl show -p NRestarts --value rfidgated)
+wd=$(ct journalctl -u rfidgated --no-pager -o cat 2>/dev/null | grep -c 'Watchdog timeout' || true)
+if [ "$n" = 0 ] && [ "$wd" = 0 ] && [ "$(ct systemctl is-active rfidgated)" = active ]; then
+  ok "healthy daemon fed the 3 s watchdog for 8 s (no timeout, no restart)"
+else bad "healthy daemon: restarts $n, watchdog timeouts $wd" "$(ct journalctl -u rfidgated --no-pager -n 20 2>&1)"; fi
 modes=$(ct stat -c '%n %a %U:%G' /etc/rfidgate /etc/rfidgate/rfidgate.toml /var/lib/rfidgate 2>&1)
 if [ "$modes" = "/etc/rfidgate 750 root:rfidgate
 /etc/rfidgate/rfidgate.toml 640 root:rfidgate
@@ -176,13 +184,24 @@ else
     "$(ct journalctl -u rfidgated --no-pager -n 25 2>&1)"
 fi
 
+ct journalctl -u rfidgated --no-pager -o short-monotonic 2>/dev/null \
+  | grep -E 'Watchdog timeout|Killing process|Main process exited|Scheduled restart|Started ' | tail -n 6 | sed 's/^/       /'
+
 # --- 4. no seccomp / sandbox failures in the daemon's journal ----------------------------------
 journal=$(ct journalctl -u rfidgated --no-pager -o cat 2>&1)
 hits=$(printf '%s\n' "$journal" | grep -Ei 'seccomp|SIGSYS|bad system call|operation not permitted|permission denied|status=2[0-9][0-9]/|failed to set up|already exists but the mode is different|read-only file system' || true)
 if [ -z "$hits" ]; then ok "journal of rfidgated: no seccomp, sandbox or mode failures ($(printf '%s\n' "$journal" | wc -l) lines)"
 else bad "journal of rfidgated has sandbox failures" "$hits"; fi
 
-# --- 5. a clean stop within TimeoutStopSec -------------------------------------------------------
+# --- 5. an upgrade (the same package again) restarts the daemon once, in postinst ---------------
+before=$(ct systemctl show -p MainPID --value rfidgated)
+out=$(ct env DEBIAN_FRONTEND=noninteractive dpkg -i /root/rfidgate.deb 2>&1); rc=$?
+after=$(ct systemctl show -p MainPID --value rfidgated)
+if [ $rc -eq 0 ] && [ "$(ct systemctl is-active rfidgated)" = active ] && [ "$after" != "$before" ] && [ "$after" != 0 ]; then
+  ok "dpkg -i again (upgrade path): restarted in postinst, active (pid $before -> $after)"
+else bad "dpkg -i again: exit $rc, pid $before -> $after, $(ct systemctl is-active rfidgated)" "$out"; fi
+
+# --- 6. a clean stop within TimeoutStopSec -------------------------------------------------------
 t0=$(date +%s.%N)
 ct systemctl stop rfidgated; rc=$?
 took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
@@ -192,7 +211,7 @@ if [ $rc -eq 0 ] && [ "$result" = success ] && awk -v e="$took" 'BEGIN{exit !(e 
   ok "systemctl stop: ${took} s (TimeoutStopSec $stop_limit), result $result"
 else bad "systemctl stop: exit $rc, ${took} s, result $result" "$(ct journalctl -u rfidgated --no-pager -n 15 2>&1)"; fi
 
-# --- 6. purge removes the store and the users ------------------------------------------------------
+# --- 7. purge removes the store and the users ------------------------------------------------------
 out=$(ct dpkg --purge rfidgate 2>&1); rc=$?
 left=$(ct sh -c 'ls -d /var/lib/rfidgate /etc/rfidgate /usr/bin/rfidgated 2>/dev/null; getent passwd rfidgate; getent group rfidgate-status' 2>&1)
 if [ $rc -eq 0 ] && [ -z "$left" ]; then ok "dpkg --purge: store, configuration, binaries and users gone"
