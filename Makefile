@@ -35,7 +35,9 @@ DOCDIR ?= $(PREFIX)/share/doc/rfidgate
 MANDIR ?= $(PREFIX)/share/man
 
 SWIFT ?= swift
-SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib
+# -z now: full RELRO (lintian hardening-no-bindnow); a link flag only, objects are shared
+# with any other --static-swift-stdlib release build.
+SWIFT_BUILD_FLAGS ?= -c release --static-swift-stdlib -Xlinker -z -Xlinker now
 PRODUCTS := rfidgated rfidgatectl
 STAGE := .build/package
 DIST := dist
