@@ -6,7 +6,9 @@
 #                                 python3 venvs) and the pinned PyPI peers: invenio-sip2 and
 #                                 pysip2 (SIP2 servers), llrpkit (LLRP reader emulator),
 #                                 and the kiosk's browser tests (chromium, chromedriver,
-#                                 espeak-ng, CJK fonts; selenium + axe in .build/kiosk-venv)
+#                                 espeak-ng, CJK fonts; selenium + axe in .build/kiosk-venv),
+#                                 and for `make deb` and its checks: make, binutils, dpkg-dev, lintian,
+#                                 help2man, debootstrap, systemd-container
 # Idempotent; uses sudo when not already root. Nothing is skipped later for want of a tool:
 # a test whose tool is missing fails and names this script.
 set -euo pipefail
@@ -21,7 +23,8 @@ case "${1:-}" in
 esac
 PKGS=(pkg-config libusb-1.0-0-dev libsqlite3-dev libsystemd-dev systemd udev)
 [ "$tests" -eq 1 ] && PKGS+=(umockdev libumockdev-dev python3 python3-venv stunnel4 openssl fiu-utils
-  chromium chromium-driver espeak-ng fonts-noto-cjk)
+  chromium chromium-driver espeak-ng fonts-noto-cjk
+  make binutils dpkg-dev lintian help2man debootstrap systemd-container)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
