@@ -20,8 +20,9 @@ public enum ControlRequest: String, Sendable, CaseIterable {
     /// The request in `line` (one word; surrounding blanks and CR/LF ignored), nil when unknown.
     public init?(line: some StringProtocol) {
         var s = Substring(line)
-        while let c = s.first, c == " " || c == "\t" || c == "\r" || c == "\n" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\r" || c == "\n" { s = s.dropLast() }
+        // Character.isWhitespace: "\r\n" is one Character, neither "\r" nor "\n".
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
         self.init(rawValue: String(s))
     }
 }

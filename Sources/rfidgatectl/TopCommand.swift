@@ -271,11 +271,19 @@ struct TopScreen {
                 default: nil
                 }
             var l = Line(e.at.map { Self.hhmmss($0) + " " } ?? "")
-            l.add(e.text, c)
+            l.add(Self.brief(e), c)
             lines.append(l)
         }
         if let note { lines.append(Line(note, .yellow)) }
         return lines.map { format($0, width: max(20, width)) }
+    }
+
+    /// An event in few columns: an alarm puts its title last, where a narrow line cuts it.
+    static func brief(_ e: ControlEvent) -> String {
+        guard e.type == "alarm" else { return e.text }
+        var what = e.item ?? "tag \(e.tag ?? "?")"
+        if let part = e.part, let parts = e.parts { what += " \(part)/\(parts)" }
+        return "ALARM \(what) \(e.reader ?? "?")/\(e.antenna ?? 0): \(e.reason ?? "")" + (e.title.map { "  \"\($0)\"" } ?? "")
     }
 
     /// Escapes each segment (tag data), cuts the line at `width` visible columns, colours it.

@@ -42,6 +42,22 @@ struct EventsAndTopTests {
 
     struct WaitTimeout: Error, CustomStringConvertible { let description: String }
 
+    /// Runs `argv` with only stdin, stdout and stderr (all /dev/null) and returns its exit status.
+    static func spawnAndWait(_ argv: [String]) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        var cargs = argv.map { strdup($0) } + [nil]
+        defer { for p in cargs { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, argv[0], &actions, nil, &cargs, environ)
+        guard rc == 0 else { throw WaitTimeout(description: "cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status >> 8) & 0xFF
+    }
+
     @Test func eventsFollowJSONSeesAnAlarmWithinTheDeadline() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rfidgate-events-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -110,10 +126,13 @@ struct EventsAndTopTests {
         defer { _ = try? run(["kill-server"]) }
         let ctl = try DaemonBinaryTests.product("rfidgatectl").path
         let exited = dir.appendingPathComponent("top.exit").path
-        let started = try run([
-            "new-session", "-d", "-s", "top", "-x", "80", "-y", "24", "\(ctl) top --socket \(socket); echo $? > \(exited)",
+        // The tmux server this starts keeps every descriptor it inherits, and Foundation's
+        // Process learns of a child's exit from one of them: spawn it bare, wait on the pid.
+        let started = try Self.spawnAndWait([
+            tmux, "-L", server, "-f", "/dev/null", "new-session", "-d", "-s", "top", "-x", "80", "-y", "24",
+            "\(ctl) top --socket \(socket); echo $? > \(exited)",
         ])
-        try #require(started.status == 0, "tmux new-session failed")
+        try #require(started == 0, "tmux new-session failed: status \(started)")
 
         // Until the reader's line shows a read rate (the second report, a second later).
         var pane = ""
