@@ -23,7 +23,7 @@ case "${1:-}" in
 esac
 PKGS=(pkg-config libusb-1.0-0-dev libsqlite3-dev libsystemd-dev systemd udev)
 [ "$tests" -eq 1 ] && PKGS+=(umockdev libumockdev-dev python3 python3-venv stunnel4 openssl fiu-utils
-  chromium chromium-driver espeak-ng fonts-noto-cjk
+  chromium chromium-driver espeak-ng fonts-noto-cjk tmux
   make binutils dpkg-dev lintian help2man debootstrap systemd-container)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -77,6 +77,13 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public init(faults: Int, alarmsHeld: Int) { self.faults = faults; self.alarmsHeld = alarmsHeld }
     }
 
+    /// People through the gate's beam since the daemon started, as flushed to the event log
+    /// (every 10 s).
+    public struct Visitors: Codable, Sendable, Equatable {
+        public var entering, leaving: Int
+        public init(entering: Int, leaving: Int) { self.entering = entering; self.leaving = leaving }
+    }
+
     /// The self-checkout station's desk (role = "station").
     public struct Station: Codable, Sendable, Equatable {
         /// idle, pin, identifying, patron, working, receipt
@@ -116,17 +123,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var storage: Storage?
     /// Stations only; null for a gate.
     public var station: Station?
+    /// Gates only; null for a station, absent from daemons older than the field.
+    public var visitors: Visitors?
 
     enum CodingKeys: String, CodingKey {
-        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync, storage, station
+        case role, simulated, readers, reads, items, alarms, undecodable, drops, cache, sync, storage, station, visitors
         case uptimeSeconds = "uptime_s"
     }
 
     public init(
         role: String, simulated: Bool, uptimeSeconds: Double, readers: [Reader], reads: Int, items: Int, alarms: Int,
-        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?, storage: Storage? = nil, station: Station? = nil
+        undecodable: Int, drops: Int, cache: Cache?, sync: Sync?, storage: Storage? = nil, station: Station? = nil,
+        visitors: Visitors? = nil
     ) {
         self.station = station
+        self.visitors = visitors
         self.role = role; self.simulated = simulated; self.uptimeSeconds = uptimeSeconds; self.readers = readers
         self.reads = reads; self.items = items; self.alarms = alarms; self.undecodable = undecodable; self.drops = drops
         self.cache = cache; self.sync = sync; self.storage = storage
@@ -148,5 +159,6 @@ public struct StatusReport: Codable, Sendable, Equatable {
         try c.encode(sync, forKey: .sync)
         try c.encode(storage, forKey: .storage)
         try c.encode(station, forKey: .station)
+        try c.encode(visitors, forKey: .visitors)
     }
 }

@@ -9,6 +9,6 @@ struct RFIDGateCtl: AsyncParsableCommand {
         abstract: "Look inside RFIDGate: the running daemon, tags, configuration, readers, cache, SIP2.",
         subcommands: [
             TagCommand.self, ConfigCommand.self, ReadersCommand.self, CacheCommand.self, AlarmsCommand.self, StatsCommand.self,
-            SIP2Command.self, SyncCommand.self, StatusCommand.self,
+            SIP2Command.self, SyncCommand.self, StatusCommand.self, EventsCommand.self, TopCommand.self,
         ])
 }

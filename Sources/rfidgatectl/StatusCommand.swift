@@ -13,15 +13,13 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Readers, read rates, alarms, cache and sync of the running rfidgated.")
 
-    @Option(help: "The daemon's status socket (default: [status] socket of --config, else /run/rfidgate/control.sock as root).")
-    var socket: String?
-    @Option(help: "Daemon configuration to take [status] socket from.") var config: String?
+    @OptionGroup var control: ControlSocketOptions
     @Option(help: "Seconds between the two samples read rates come from (0: one sample, no rates).")
     var interval: Double = 1
     @Flag(help: "Print the daemon's report as one JSON object (the second sample).") var json = false
 
     func run() throws {
-        let path = try socketPath()
+        let path = try control.path()
         let first = try Self.fetch(path)
         var report = first
         if interval > 0 {
@@ -39,35 +37,28 @@ struct StatusCommand: ParsableCommand {
         }
     }
 
-    func socketPath() throws -> String {
-        if let socket { return socket }
-        var configured: String?
-        let file = config ?? (access("/etc/rfidgate/rfidgate.toml", R_OK) == 0 ? "/etc/rfidgate/rfidgate.toml" : nil)
-        if let file {
-            do { configured = try ConfigFile.parse(try readTextFile(file), source: file).statusSocket } catch {
-                printError("rfidgatectl: \(error)")
-                throw ExitCode(78)
-            }
-        }
-        return ControlSocketPath.resolve(configured: configured)
+    static func fetch(_ path: String) throws -> StatusReport {
+        do { return try ControlClient.fetchStatus(at: path) } catch { throw exit(error, path) }
     }
 
-    static func fetch(_ path: String) throws -> StatusReport {
-        do { return try ControlClient.fetchStatus(at: path) } catch {
-            switch error {
-            case .unreachable(let why):
-                printError("rfidgatectl: cannot reach rfidgated at \(path): \(why) (is it running? as which user? pass --socket)")
-                throw ExitCode(69)
-            case .notPermitted:
-                printError("rfidgatectl: \(path): \(error)")
-                throw ExitCode(77)  // EX_NOPERM
-            case .unreadable(let n):
-                printError("rfidgatectl: the daemon at \(path) sent no readable report (\(n) bytes)")
-                throw ExitCode(70)
-            case .noAnswer:
-                printError("rfidgatectl: \(path): \(error)")
-                throw ExitCode(75)  // EX_TEMPFAIL
-            }
+    /// A control-socket failure as the message on stderr and the exit status it means.
+    static func exit(_ error: ControlClient.Failure, _ path: String) -> ExitCode {
+        switch error {
+        case .unreachable(let why):
+            printError("rfidgatectl: cannot reach rfidgated at \(path): \(why) (is it running? as which user? pass --socket)")
+            return ExitCode(69)
+        case .notPermitted:
+            printError("rfidgatectl: \(path): \(error)")
+            return ExitCode(77)  // EX_NOPERM
+        case .unreadable(let n):
+            printError("rfidgatectl: the daemon at \(path) sent no readable report (\(n) bytes)")
+            return ExitCode(70)
+        case .noEvents, .refused:
+            printError("rfidgatectl: \(path): \(error)")
+            return ExitCode(69)
+        case .noAnswer:
+            printError("rfidgatectl: \(path): \(error)")
+            return ExitCode(75)  // EX_TEMPFAIL
         }
     }
 
@@ -137,5 +128,25 @@ struct StatusCommand: ParsableCommand {
             lines.append("sync: not configured ([sip2] server)")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+/// `--socket` / `--config`: where the daemon's control socket is (status, events, top).
+struct ControlSocketOptions: ParsableArguments {
+    @Option(help: "The daemon's status socket (default: [status] socket of --config, else /run/rfidgate/control.sock as root).")
+    var socket: String?
+    @Option(help: "Daemon configuration to take [status] socket from.") var config: String?
+
+    func path() throws -> String {
+        if let socket { return socket }
+        var configured: String?
+        let file = config ?? (access("/etc/rfidgate/rfidgate.toml", R_OK) == 0 ? "/etc/rfidgate/rfidgate.toml" : nil)
+        if let file {
+            do { configured = try ConfigFile.parse(try readTextFile(file), source: file).statusSocket } catch {
+                printError("rfidgatectl: \(error)")
+                throw ExitCode(78)
+            }
+        }
+        return ControlSocketPath.resolve(configured: configured)
     }
 }

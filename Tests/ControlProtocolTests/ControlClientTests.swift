@@ -34,4 +34,32 @@ import Testing
             if case ControlClient.Failure.unreachable = e { return true } else { return false }
         }
     }
+
+    /// A daemon older than the request line: it writes its report on accept and closes. The new
+    /// `status` still reads it; `events` is told clearly that this daemon has no stream.
+    @Test func anOldDaemonStillAnswersStatusAndRefusesEventsClearly() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8)).sock").path
+        let server = try UnixSocket.listen(at: path, mode: 0o600)
+        defer {
+            close(server)
+            unlink(path)
+        }
+        let line = try JSONWire.encode(StatusReportCodingTests.report) + "\n"
+        let old = Thread {
+            for _ in 0..<2 {
+                let c = accept(server, nil, nil)
+                guard c >= 0 else { return }
+                _ = UnixSocket.writeAll(c, Array(line.utf8))
+                close(c)
+            }
+        }
+        old.start()
+        #expect(try ControlClient.fetchStatus(at: path, timeoutSeconds: 5) == StatusReportCodingTests.report)
+        #expect {
+            _ = try EventStream(at: path, timeoutSeconds: 5)
+        } throws: { e in
+            guard case ControlClient.Failure.noEvents = e else { return false }
+            return "\(e)".contains("does not stream events")
+        }
+    }
 }

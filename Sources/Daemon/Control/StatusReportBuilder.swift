@@ -15,7 +15,10 @@ extension StatusReport {
             sync: sync.enabled
                 ? Sync(replayed: sync.replayed, deadLetters: sync.deadLettered, backlog: sync.backlog < 0 ? nil : sync.backlog)
                 : nil,
-            storage: Storage(faults: runtime.store.faults, alarmsHeld: runtime.store.alarmsHeld.load(ordering: .relaxed)))
+            storage: Storage(faults: runtime.store.faults, alarmsHeld: runtime.store.alarmsHeld.load(ordering: .relaxed)),
+            visitors: Visitors(
+                entering: runtime.visitorsCounted.entering.load(ordering: .relaxed),
+                leaving: runtime.visitorsCounted.leaving.load(ordering: .relaxed)))
     }
 
     /// Every reader of a hub, for either role.

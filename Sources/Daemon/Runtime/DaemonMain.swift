@@ -94,7 +94,8 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
             service: CacheWatchService(runtime: runtime, logger: logger), successTerminationBehavior: .ignore, serviceName: "cache-watch"),
         .init(
             service: ControlSocketService(
-                config: config, logger: logger, report: { [runtime, syncCounters] in StatusReport.line(runtime, sync: syncCounters) }),
+                config: config, logger: logger, events: runtime.events,
+                report: { [runtime, syncCounters] in StatusReport.line(runtime, sync: syncCounters) }),
             successTerminationBehavior: .ignore, serviceName: "control"),
         .init(
             service: SIP2SyncDaemonService(
@@ -104,7 +105,7 @@ public func runDaemon(_ options: DaemonOptions) async -> Int32 {
                         logger.error("SIP2 sync is configured but the circulation store is unavailable: queued loans wait until it opens")
                     }
                     return await runtime.store.awaitStore()?.store
-                }, client: sip2Client, counters: syncCounters, output: output, logger: logger),
+                }, client: sip2Client, counters: syncCounters, output: output, logger: logger, events: runtime.events),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"),
     ]
     if config.kiosk.enabled {

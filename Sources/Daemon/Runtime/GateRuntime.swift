@@ -1,4 +1,5 @@
 import Circulation
+import ControlProtocol
 import Gate
 import Logging
 import RFIDGateConfig
@@ -26,6 +27,10 @@ public final class GateRuntime: @unchecked Sendable {
     let store: StoreSlot
     /// The circulation store; nil while it cannot be opened (the gate then judges by tags).
     public var cache: CirculationCache? { store.cache }
+    /// The control socket's events stream: alarms, reader states, visitor counts, sync results.
+    public let events: EventHub
+    /// Visitors flushed to the event log since start (the status report's `visitors`).
+    public let visitorsCounted = VisitorTotals()
     /// People crossing the gate's beam (visitor counts).
     public let beam = VisitorBeam()
     /// Alarm outputs: the simulated gate's light, readers' own outputs (`alarm_outputs`) and
@@ -47,6 +52,8 @@ public final class GateRuntime: @unchecked Sendable {
         self.clock = clock
         self.logger = logger
         startedNanos = clock.nanoseconds()
+        let events = EventHub(role: config.role.rawValue)
+        self.events = events
         let allAntennas = Array(Set(config.readers.flatMap(\.antennas))).sorted()
         // With a beam on a simulated reader, patrons break the emulated reader's inputs and the
         // runner counts them; otherwise the simulation counts them itself.
@@ -73,9 +80,11 @@ public final class GateRuntime: @unchecked Sendable {
                     // Once per failure (ReaderRunner repeats nothing); an unplug says what happens next.
                     let next = error.isDisconnect ? "; other readers keep reading, this one resumes when it is back" : ""
                     log.warning("reader \(name): \(error)\(next)", metadata: ["reader.id": "\(name)", "reader.wire": "\(wire)"])
+                    events.publish(.readerFailing(at: unixMillisNow(), reader: name, error: "\(error)"))
                 },
                 recovered: { name, downNanos in
                     log.notice("reader \(name): reading again after \(downNanos / 1_000_000) ms", metadata: ["reader.id": "\(name)"])
+                    events.publish(.readerRecovered(at: unixMillisNow(), reader: name, downMillis: Int(downNanos / 1_000_000)))
                 }))
         pipeline = GatePipeline(
             rings: hub.rings, doorbell: hub.doorbell, settings: config.pipeline, policy: config.policy, clock: clock, index: index)
@@ -142,4 +151,10 @@ public final class GateRuntime: @unchecked Sendable {
         public var readerErrors: Int
         public var patronsPassed, forgetfulPassed, forgetfulAdmitted: Int
     }
+}
+
+/// Visitors in and out since the daemon started, as the event recorder flushed them.
+public final class VisitorTotals: Sendable {
+    public let entering = Atomic<Int>(0)
+    public let leaving = Atomic<Int>(0)
 }

@@ -1,4 +1,5 @@
 import Circulation
+import ControlProtocol
 import Gate
 import Logging
 import TagRing
@@ -60,6 +61,9 @@ public final class EventRecorder: @unchecked Sendable {
         if final || nowNanos &- lastVisitorFlush >= Self.visitorFlushNanos {
             let (entering, leaving) = runtime.beam.take()
             if entering != 0 || leaving != 0 {
+                runtime.visitorsCounted.entering.add(entering, ordering: .relaxed)
+                runtime.visitorsCounted.leaving.add(leaving, ordering: .relaxed)
+                runtime.events.publish(.visitors(at: nowMillis, entering: entering, leaving: leaving))
                 pendingVisitors.append(
                     VisitorBucket(start: CirculationStore.visitorBucket(unixMillis: nowMillis), inCount: entering, outCount: leaving))
             }
@@ -96,7 +100,14 @@ public final class EventRecorder: @unchecked Sendable {
         var k = 0
         for e in events {
             if e.kind == .alarm {
-                output.report(e, runtime, logger: logger, title: k < titles.count ? titles[k] : nil, logged: logged)
+                let title = k < titles.count ? titles[k] : nil
+                output.report(e, runtime, logger: logger, title: title, logged: logged)
+                runtime.events.publish(
+                    .alarm(
+                        at: nowMillis - Int64((nowNanos &- e.atNanos) / 1_000_000), item: e.item.isEmpty ? nil : e.item.string,
+                        part: Int(e.partNumber), parts: Int(e.partsInSet), title: title, owner: e.owner.isEmpty ? nil : e.owner.string,
+                        tag: hex64(e.tagID), afi: Int(e.afi), reader: runtime.readerName(e.reader), antenna: Int(e.antenna),
+                        reason: "\(e.reason)", logged: logged))
                 k += 1
             } else {
                 output.report(e, runtime, logger: logger)

@@ -1,4 +1,5 @@
 import Circulation
+import ControlProtocol
 import Logging
 import RFIDGateConfig
 import SIP2Client
@@ -43,6 +44,8 @@ struct SIP2SyncDaemonService: Service {
     let counters: SyncCounters
     let output: StatusOutput
     let logger: Logger
+    /// The control socket's events stream (replays, dead letters).
+    var events: EventHub? = nil
 
     func run() async throws {
         let settings = settings
@@ -63,6 +66,7 @@ struct SIP2SyncDaemonService: Service {
         if let s = try? outbox.status() { counters.backlogValue.store(s.backlog, ordering: .relaxed) }
         let log = logger
         let output = output
+        let events = events
         let sync = SyncService(
             store: outbox, client: client, logger: Logger(label: "rfidgate.sync"),
             alert: { e, why in
@@ -71,6 +75,8 @@ struct SIP2SyncDaemonService: Service {
                 output.write(
                     "SYNC DEAD LETTER  #\(e.id) \(e.kind.rawValue) item \(e.item)\(e.patron.map { " patron \($0)" } ?? ""): \(why); resolve it in the ILS, then `rfidgatectl sync retry \(e.id)` if it should be sent again"
                 )
+                events?.publish(
+                    .deadLetter(at: unixMillisNow(), entry: Int64(e.id), kind: e.kind.rawValue, item: e.item, reason: "\(why)"))
                 log.critical(
                     "SIP2 outbox entry moved to dead letters",
                     metadata: [
@@ -87,6 +93,8 @@ struct SIP2SyncDaemonService: Service {
                     let backlog = (try? outbox.status().backlog) ?? -1
                     counters.backlogValue.store(backlog, ordering: .relaxed)
                     if r.done + r.deadLettered > 0 {
+                        events?.publish(
+                            .sync(at: unixMillisNow(), replayed: r.done, deadLetters: r.deadLettered, backlog: backlog < 0 ? nil : backlog))
                         log.notice("SIP2 sync: \(r.done) replayed, \(r.deadLettered) dead-lettered, \(backlog) still queued")
                     }
                 }

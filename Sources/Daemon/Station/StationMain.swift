@@ -21,12 +21,13 @@ func runStationDaemon(_ options: DaemonOptions, config: GateConfig, logger: Logg
         .init(
             service: SIP2SyncDaemonService(
                 settings: runtime.syncSettings, openStore: { [runtime] in runtime.store }, client: runtime.syncClient,
-                counters: syncCounters, output: StatusOutput(), logger: logger),
+                counters: syncCounters, output: StatusOutput(), logger: logger, events: runtime.events),
             successTerminationBehavior: .ignore, serviceName: "sip2-sync"))
     services.append(
         .init(
             service: ControlSocketService(
-                config: config, logger: logger, report: { [runtime, syncCounters] in runtime.statusLine(sync: syncCounters) }),
+                config: config, logger: logger, events: runtime.events,
+                report: { [runtime, syncCounters] in runtime.statusLine(sync: syncCounters) }),
             successTerminationBehavior: .ignore, serviceName: "control"))
     if config.kiosk.enabled {
         let screen = runtime.screen

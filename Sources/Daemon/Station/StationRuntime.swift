@@ -42,13 +42,16 @@ final class StationRuntime: Sendable {
     /// The desk's last status, kept by `StationService` for the control thread (which must
     /// never wait on the desk's actor).
     let deskStatus = Mutex<StatusReport.Station?>(nil)
+    /// The control socket's events stream: sessions, item outcomes, reader states, sync results.
+    let events: EventHub
     let startedNanos = SystemMonotonicClock().nanoseconds()
 
     private init(
         config: GateConfig, store: CirculationStore, hub: ReaderHub, pad: PadReader, pool: SIP2Pool, desk: StationDesk,
         autopilot: AutopilotDriver, simulation: StationSimulation?, simulatedPad: SimulatedPad?, screen: StationScreen,
-        printerUSB: USBContext?, syncClient: SIP2Client, syncSettings: SIP2Settings
+        printerUSB: USBContext?, syncClient: SIP2Client, syncSettings: SIP2Settings, events: EventHub
     ) {
+        self.events = events
         self.printerUSB = printerUSB
         self.simulatedPad = simulatedPad
         self.screen = screen
@@ -98,11 +101,18 @@ final class StationRuntime: Sendable {
         let store = try CirculationStore(path: path, durability: .full)
         let simPad = simulation?.pad ?? (simulatedPad ? SimulatedPad() : nil)
         let world = simPad?.world
+        let events = EventHub(role: "station")
         let hub = try ReaderHub(
             readers: config.readers, ringCapacity: config.ringCapacity, clock: clock, world: world,
             events: .init(
-                failed: { id, wire, error in logger.error("reader \(id) (\(wire)) failing: \(error)") },
-                recovered: { id, _ in logger.notice("reader \(id) reads again") }))
+                failed: { id, wire, error in
+                    logger.error("reader \(id) (\(wire)) failing: \(error)")
+                    events.publish(.readerFailing(at: unixMillisNow(), reader: id, error: "\(error)"))
+                },
+                recovered: { id, down in
+                    logger.notice("reader \(id) reads again")
+                    events.publish(.readerRecovered(at: unixMillisNow(), reader: id, downMillis: Int(down / 1_000_000)))
+                }))
         let pad = PadReader(hub: hub, clock: clock)
         simPad?.attach(pad)
         let pool = SIP2Pool((0..<s.sip2Connections).map { _ in SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sip2")) })
@@ -114,7 +124,9 @@ final class StationRuntime: Sendable {
             unixNow: { Int64(time(nil)) }, logger: deskLogger,
             events: { event in
                 if case .tagFixed(let item, let afi) = event { deskLogger.notice("tag of \(item) put right (AFI \(afi))") }
+                // Fan-out: the screen first (the patron waits on it), then the events stream.
                 link.screen?.handle(event)
+                if let e = ControlEvent(event, at: unixMillisNow()) { events.publish(e) }
             })
         let kiosk = KioskSettings(config.kiosk)
         let speaker =
@@ -132,7 +144,7 @@ final class StationRuntime: Sendable {
             config: config, store: store, hub: hub, pad: pad, pool: pool, desk: desk, autopilot: autopilot, simulation: simulation,
             simulatedPad: simPad, screen: screen, printerUSB: printer.ownContext,
             syncClient: SIP2Client(clientConfig, logger: Logger(label: "rfidgate.sync")),
-            syncSettings: syncSettings)
+            syncSettings: syncSettings, events: events)
     }
 
     /// The ESC/POS printer on USB, on the readers' libusb context or its own. A box whose
