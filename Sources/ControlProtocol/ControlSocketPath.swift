@@ -12,9 +12,13 @@ import Musl
 /// 2. `/run/rfidgate/control.sock` when running as root,
 /// 3. `$XDG_RUNTIME_DIR/rfidgate/control.sock`,
 /// 4. next to the state (`StatePaths.directory()`).
-/// `rfidgatectl status` looks in the same places, so both agree without configuration.
+/// `rfidgatectl status` looks in the same places, so both agree without configuration; as a
+/// client (`client: true`) it also finds the packaged daemon's /run/rfidgate/control.sock when
+/// it is not root (a technician in group rfidgate-status, who cannot read the config).
 public enum ControlSocketPath {
-    public static func resolve(configured: String?) -> String {
+    public static let packaged = "/run/rfidgate/control.sock"
+
+    public static func resolve(configured: String?, client: Bool = false) -> String {
         if let configured { return configured }
         func env(_ name: String) -> String? {
             guard let v = getenv(name) else { return nil }
@@ -22,7 +26,7 @@ public enum ControlSocketPath {
             return s.isEmpty ? nil : s
         }
         if let d = env("RUNTIME_DIRECTORY") { return String(d.split(separator: ":").first ?? Substring(d)) + "/control.sock" }
-        if getuid() == 0 { return "/run/rfidgate/control.sock" }
+        if getuid() == 0 || (client && access(packaged, F_OK) == 0) { return packaged }
         if let x = env("XDG_RUNTIME_DIR") { return x + "/rfidgate/control.sock" }
         return StatePaths.directory() + "/control.sock"
     }

@@ -32,7 +32,7 @@ struct ReadersCommand: ParsableCommand {
             ReaderScan.list(config: c) { print($0) }
             // A running daemon owns its readers (USB claimed, LLRP connected), so the list above
             // says "in use": show what the daemon itself says about them.
-            let socket = ControlSocketPath.resolve(configured: c?.statusSocket)
+            let socket = ControlSocketPath.resolve(configured: c?.statusSocket, client: true)
             if let report = StatusCommand.fetchQuietly(socket) {
                 print()
                 print("rfidgated is running (status socket \(socket)) and owns:")

@@ -147,6 +147,6 @@ struct ControlSocketOptions: ParsableArguments {
                 throw ExitCode(78)
             }
         }
-        return ControlSocketPath.resolve(configured: configured)
+        return ControlSocketPath.resolve(configured: configured, client: true)
     }
 }
