@@ -26,23 +26,4 @@ public final class GateScreen: Sendable {
         }
         if let v, let json = try? KioskJSON.encode(v) { broadcast.send(json) }
     }
-
-    /// Replaces the counts and appends alarms (newest first on screen).
-    public func update(
-        alarmsToday: Int? = nil, visitorsHour: GateView.Visitors? = nil, visitorsToday: GateView.Visitors? = nil,
-        newAlarms: [GateView.Alarm] = []
-    ) {
-        let v = state.withLock { v -> GateView? in
-            var next = v
-            if let alarmsToday { next.alarmsToday = alarmsToday }
-            if let visitorsHour { next.visitorsHour = visitorsHour }
-            if let visitorsToday { next.visitorsToday = visitorsToday }
-            if !newAlarms.isEmpty { next.alarms = Array((newAlarms.reversed() + next.alarms).prefix(GateView.alarmLimit)) }
-            guard next != v else { return nil }
-            next.revision += 1
-            v = next
-            return next
-        }
-        if let v, let json = try? KioskJSON.encode(v) { broadcast.send(json) }
-    }
 }

@@ -14,12 +14,8 @@ struct RequestBody {
         do { value = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) } catch {
             throw Invalid(why: "the body is not JSON")
         }
-        guard case .object(let members) = value else { throw Invalid(why: "the body must be a JSON object") }
-        for (k, _) in members where !required.contains(k) && !optional.contains(k) {
-            throw Invalid(why: "unknown field \(SafeText.display(String(k.prefix(64))))")
-        }
-        for k in required.sorted() where !members.contains(where: { $0.0 == k }) { throw Invalid(why: "missing field \(k)") }
-        self.members = members
+        guard case .object = value else { throw Invalid(why: "the body must be a JSON object") }
+        try self.init(value: value, required: required, optional: optional)
     }
 
     init(value: JSONValue, required: Set<String>, optional: Set<String> = []) throws(Invalid) {

@@ -151,7 +151,7 @@ import Glibc
         let hostile = GateView.Alarm(
             at: "2026-12-02 10:00:00", item: "X1", title: "</script><img src=x onerror=alert(1)>\u{1B}[2J", callNumber: "I247.5/1",
             shelfLocation: "2F", reason: "secured (not checked out)", reasonCode: "secured", reader: "gate-1", antenna: 1)
-        s.screen.update(alarmsToday: 1, newAlarms: [hostile])
+        s.screen.replace(alarmsToday: 1, visitorsHour: .init(), visitorsToday: .init(), alarms: [hostile])
         #expect(await waitFor { received.withLock { $0.count } >= 2 })
         let last = received.withLock { $0.last } ?? ""
         #expect(last.contains("\"alarms_today\":1") && last.contains("\"call_number\":\"I247.5\\/1\"") || last.contains("I247.5/1"))

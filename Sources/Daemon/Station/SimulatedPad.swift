@@ -72,7 +72,7 @@ final class SimulatedPad: PadSimulating, Sendable {
             (s.items[id] ?? []).enumerated().map { i, t in
                 let now = field.tag(uid: t.uid) ?? s.offPad[t.uid] ?? t
                 return SimTag(
-                    uid: hex(t.uid), item: id, part: i + 1, parts: s.items[id]?.count ?? 1, afi: Int(now.afi),
+                    uid: hex64(t.uid), item: id, part: i + 1, parts: s.items[id]?.count ?? 1, afi: Int(now.afi),
                     onPad: s.onPad.contains(t.uid),
                     patronCard: s.patronCards.contains(id))
             }
@@ -110,7 +110,7 @@ final class SimulatedPad: PadSimulating, Sendable {
         let usage: UInt8 = item.patronCard ? 0x81 : item.forLoan ? 0x10 : 0x20
         var made: [EmulatedTag] = []
         for part in 1...item.parts {
-            let set = item.parts > 1 ? two(item.parts) + two(part) : nil
+            let set = item.parts > 1 ? Self.two(item.parts) + Self.two(part) : nil
             let record = ItemRecord(
                 primaryItemIdentifier: item.item, setInformation: set, typeOfUsage: usage,
                 title: item.title.flatMap { $0.isEmpty ? nil : $0 })
@@ -168,9 +168,6 @@ final class SimulatedPad: PadSimulating, Sendable {
         }
     }
 
-    private func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    private func hex(_ v: UInt64) -> String {
-        let s = String(v, radix: 16, uppercase: true)
-        return String(repeating: "0", count: max(0, 16 - s.count)) + s
-    }
+    /// Two digits of ISO 28560 set information ("0301": part 1 of 3).
+    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }

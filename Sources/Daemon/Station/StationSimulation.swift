@@ -38,8 +38,8 @@ final class StationSimulation: Sendable {
             let parts = max(1, item.partsInItem)
             tags[item.id] = try (1...parts).map { part in
                 n += 1
-                let set = parts > 1 ? Self.two(parts) + Self.two(part) : nil
-                return try Self.tag(
+                let set = parts > 1 ? SimulatedPad.two(parts) + SimulatedPad.two(part) : nil
+                return try SimulatedPad.tag(
                     uid: 0xE004_0150_5000_0000 | n,
                     record: ItemRecord(primaryItemIdentifier: item.id, setInformation: set, typeOfUsage: usage),
                     afi: charged ? 0xC2 : 0x07)
@@ -48,7 +48,7 @@ final class StationSimulation: Sendable {
         var cards: [String: EmulatedTag] = [:]
         for p in catalog.patrons {
             n += 1
-            cards[p.id] = try Self.tag(
+            cards[p.id] = try SimulatedPad.tag(
                 uid: 0xE004_0150_5000_0000 | n, record: ItemRecord(primaryItemIdentifier: p.id, typeOfUsage: 0x81), afi: 0xC2)
         }
         itemTags = tags
@@ -69,13 +69,6 @@ final class StationSimulation: Sendable {
 
     /// The tag as it is now, on the pad or off it.
     func current(_ uid: UInt64) -> EmulatedTag? { pad.current(uid) }
-
-    static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-
-    static func tag(uid: UInt64, record: ItemRecord, afi: UInt8) throws -> EmulatedTag {
-        let memory = try Part3.encode(record)
-        return EmulatedTag(uid: uid, dsfid: 0x00, afi: afi, memory: memory + [UInt8](repeating: 0, count: 112 - min(112, memory.count)))
-    }
 
     /// Tags whose AFI disagrees with the ILS (charged ⇔ unsecured), where the ILS's state is
     /// taken with the outbox's still-queued offline loans and returns applied in order: those
